@@ -1,0 +1,105 @@
+#include "core/money.hpp"
+
+#include <cstdlib>
+#include <limits>
+
+namespace fff {
+
+std::string_view currency_code(Currency c) {
+  switch (c) {
+    case Currency::USD: return "USD";
+    case Currency::EUR: return "EUR";
+    case Currency::VND: return "VND";
+  }
+  return "USD";
+}
+
+int minor_digits(Currency c) {
+  return c == Currency::VND ? 0 : 2;
+}
+
+std::optional<Currency> parse_currency(std::string_view code) {
+  if (code == "USD") return Currency::USD;
+  if (code == "EUR") return Currency::EUR;
+  if (code == "VND") return Currency::VND;
+  return std::nullopt;
+}
+
+Result<Money> Money::parse(std::string_view text, Currency currency) {
+  auto bad = [&] {
+    return Error::invalid("invalid_amount", "'" + std::string(text) + "' is not an amount in " +
+                                                std::string(currency_code(currency)));
+  };
+  if (text.empty()) return bad();
+  bool negative = false;
+  size_t i = 0;
+  if (text[0] == '-') {
+    negative = true;
+    i = 1;
+  }
+  const int digits = minor_digits(currency);
+  int64_t value = 0;
+  int decimals = -1;  // -1: no decimal point seen yet
+  bool any_digit = false;
+  for (; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '.') {
+      if (decimals >= 0 || digits == 0) return bad();
+      decimals = 0;
+      continue;
+    }
+    if (c < '0' || c > '9') return bad();
+    if (decimals >= 0 && ++decimals > digits) return bad();
+    if (value > (std::numeric_limits<int64_t>::max() - (c - '0')) / 10) return bad();
+    value = value * 10 + (c - '0');
+    any_digit = true;
+  }
+  if (!any_digit || decimals == 0) return bad();
+  for (int d = decimals < 0 ? 0 : decimals; d < digits; ++d) {
+    if (value > std::numeric_limits<int64_t>::max() / 10) return bad();
+    value *= 10;
+  }
+  return Money(negative ? -value : value, currency);
+}
+
+std::string Money::decimal() const {
+  const int digits = minor_digits(currency_);
+  // Work in unsigned so that INT64_MIN does not overflow on negation.
+  uint64_t magnitude =
+      minor_ < 0 ? static_cast<uint64_t>(-(minor_ + 1)) + 1 : static_cast<uint64_t>(minor_);
+  std::string s = std::to_string(magnitude);
+  if (digits > 0) {
+    if (s.size() <= static_cast<size_t>(digits))
+      s.insert(0, static_cast<size_t>(digits) + 1 - s.size(), '0');
+    s.insert(s.size() - static_cast<size_t>(digits), 1, '.');
+  }
+  if (minor_ < 0) s.insert(0, 1, '-');
+  return s;
+}
+
+Result<Money> Money::plus(const Money& other) const {
+  if (other.currency_ != currency_)
+    return Error::invalid("currency_mismatch", "cannot add amounts in different currencies");
+  int64_t r;
+  if (__builtin_add_overflow(minor_, other.minor_, &r))
+    return Error::invalid("amount_overflow", "amount out of range");
+  return Money(r, currency_);
+}
+
+Result<Money> Money::minus(const Money& other) const {
+  if (other.currency_ != currency_)
+    return Error::invalid("currency_mismatch", "cannot subtract amounts in different currencies");
+  int64_t r;
+  if (__builtin_sub_overflow(minor_, other.minor_, &r))
+    return Error::invalid("amount_overflow", "amount out of range");
+  return Money(r, currency_);
+}
+
+Result<Money> Money::times(int64_t quantity) const {
+  int64_t r;
+  if (__builtin_mul_overflow(minor_, quantity, &r))
+    return Error::invalid("amount_overflow", "amount out of range");
+  return Money(r, currency_);
+}
+
+}  // namespace fff
