@@ -1,0 +1,124 @@
+#include "infra/http/pipeline.hpp"
+
+#include <chrono>
+#include <exception>
+
+#include "core/id.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "infra/http/problem.hpp"
+
+namespace fff::http {
+
+Response Next::operator()(Request& request) const {
+  if (index_ < pipeline_->middlewares_.size())
+    return pipeline_->middlewares_[index_](request, Next(pipeline_, index_ + 1, terminal_));
+  return (*terminal_)(request);
+}
+
+Response Pipeline::run(Request& request, const Handler& terminal) const {
+  return Next(this, 0, &terminal)(request);
+}
+
+namespace {
+
+bool sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string status_class_label(int status) {
+  return std::to_string(status);
+}
+
+}  // namespace
+
+Middleware request_id() {
+  return [](Request& req, const Next& next) {
+    auto given = req.headers.get("X-Request-Id");
+    req.request_id = given && sane_request_id(*given) ? std::string(*given) : new_id();
+    Response res = next(req);
+    res.headers.set("X-Request-Id", req.request_id);
+    return res;
+  };
+}
+
+Middleware observe(MetricsRegistry& metrics) {
+  Gauge& in_flight =
+      metrics.gauge("fff_http_in_flight_requests", "Requests being handled right now.");
+  return [&metrics, &in_flight](Request& req, const Next& next) {
+    auto start = std::chrono::steady_clock::now();
+    in_flight.add(1);
+    Response res;
+    try {
+      res = next(req);
+    } catch (...) {
+      in_flight.add(-1);
+      throw;
+    }
+    in_flight.add(-1);
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string route(req.route_pattern());
+    std::string method = req.method.empty() ? "-" : req.method;
+    metrics
+        .counter("fff_http_requests_total", "HTTP requests answered, by route, method and status.",
+                 {{"route", route}, {"method", method}, {"status", status_class_label(res.status)}})
+        .add();
+    metrics
+        .histogram("fff_http_request_duration_seconds",
+                   "Time from a complete request to its response, by route and method.",
+                   {{"route", route}, {"method", method}})
+        .observe(seconds);
+    if (log::enabled(log::Level::info))
+      log::info("request", {{"request_id", req.request_id},
+                            {"method", method},
+                            {"route", route},
+                            {"path", req.path},
+                            {"status", res.status},
+                            {"duration_ms", seconds * 1000.0},
+                            {"bytes", static_cast<uint64_t>(res.body.size())},
+                            {"remote", req.remote_address}});
+    return res;
+  };
+}
+
+Middleware security_headers() {
+  return [](Request& req, const Next& next) {
+    Response res = next(req);
+    res.headers.set("X-Content-Type-Options", "nosniff");
+    res.headers.set("X-Frame-Options", "DENY");
+    res.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
+    res.headers.set("Content-Security-Policy",
+                    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src "
+                    "'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                    "frame-ancestors 'none'");
+    res.headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    if (!res.headers.has("Cache-Control")) res.headers.set("Cache-Control", "no-store");
+    return res;
+  };
+}
+
+Middleware barrier() {
+  return [](Request& req, const Next& next) {
+    try {
+      return next(req);
+    } catch (const std::exception& e) {
+      log::error(
+          "handler failed",
+          {{"request_id", req.request_id}, {"route", req.route_pattern()}, {"error", e.what()}});
+    } catch (...) {
+      log::error(
+          "handler failed",
+          {{"request_id", req.request_id}, {"route", req.route_pattern()}, {"error", "unknown"}});
+    }
+    return problem(Error::internal("handler threw"), req.request_id, 500);
+  };
+}
+
+}  // namespace fff::http
