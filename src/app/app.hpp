@@ -1,0 +1,50 @@
+// app: the composition root, the one place that knows every concrete type, and the CLI.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/config.hpp"
+#include "core/error.hpp"
+#include "core/metrics.hpp"
+#include "infra/db/database.hpp"
+#include "infra/http/pipeline.hpp"
+#include "infra/http/router.hpp"
+
+namespace fff::catalog {
+class CatalogService;
+}
+
+namespace fff::app {
+
+class App {
+ public:
+  // Opens the database named by the configuration (creating the data dir for SQLite) and wires
+  // every module and route. Error: the database cannot be opened.
+  static Result<std::unique_ptr<App>> create(Config config);
+  ~App();
+
+  // Applies pending migrations of every module (safe when several nodes start at once).
+  Result<void> migrate();
+  // Loads the demo shop when the catalog is empty.
+  Result<void> load_demo_shop();
+  // Serves until SIGINT/SIGTERM. Returns the process exit code.
+  int serve();
+
+  const http::Router& router() const { return router_; }
+  const Config& config() const { return config_; }
+
+ private:
+  explicit App(Config config, std::unique_ptr<db::Database> database);
+  void add_system_routes();
+  void add_test_routes();
+
+  Config config_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<db::Database> database_;
+  std::unique_ptr<catalog::CatalogService> catalog_;
+  http::Router router_;
+  http::Pipeline pipeline_;
+};
+
+}  // namespace fff::app

@@ -1,0 +1,207 @@
+#include "app/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+namespace fff::app {
+namespace {
+
+std::optional<long long> parse_integer(const std::string& v) {
+  long long out = 0;
+  auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  if (ec != std::errc() || ptr != v.data() + v.size()) return std::nullopt;
+  return out;
+}
+
+// A setting that holds a whole number in [lo, hi].
+template <typename T>
+Setting integer(std::string key, std::string help, T Config::*field, long long lo, long long hi,
+                std::string unit) {
+  Config defaults;
+  std::string def = std::to_string(defaults.*field);
+  return Setting{
+      std::move(key), std::move(help), def,
+      [field, lo, hi, unit](const std::string& v, Config& c) -> std::optional<std::string> {
+        auto n = parse_integer(v);
+        if (!n || *n < lo || *n > hi)
+          return "'" + v + "' is not a whole number of " + unit + " between " + std::to_string(lo) +
+                 " and " + std::to_string(hi);
+        c.*field = static_cast<T>(*n);
+        return std::nullopt;
+      }};
+}
+
+Setting boolean(std::string key, std::string help, bool Config::*field) {
+  Config defaults;
+  return Setting{std::move(key), std::move(help), defaults.*field ? "true" : "false",
+                 [field](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v == "1" || v == "true" || v == "yes" || v == "on")
+                     c.*field = true;
+                   else if (v == "0" || v == "false" || v == "no" || v == "off")
+                     c.*field = false;
+                   else
+                     return "'" + v + "' is not a boolean (true/false, 1/0, yes/no, on/off)";
+                   return std::nullopt;
+                 }};
+}
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::string Config::effective_database_url() const {
+  if (!database_url.empty()) return database_url;
+  return "sqlite:" + data_dir + "/fff.db";
+}
+
+std::string Setting::flag() const {
+  std::string f = "--" + key;
+  for (auto& ch : f)
+    if (ch == '_') ch = '-';
+  return f;
+}
+
+std::string Setting::env() const {
+  std::string e = "FFF_" + key;
+  for (auto& ch : e) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return e;
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> all = [] {
+    std::vector<Setting> s;
+    s.push_back({"listen", "address to serve on, HOST:PORT (port 0 picks a free one)",
+                 "127.0.0.1:8080",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   size_t colon = v.rfind(':');
+                   if (colon == std::string::npos || colon == 0)
+                     return "'" + v + "' is not HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)";
+                   std::string host = v.substr(0, colon);
+                   if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+                     host = host.substr(1, host.size() - 2);
+                   auto port = parse_integer(v.substr(colon + 1));
+                   if (!port || *port < 0 || *port > 65535)
+                     return "'" + v + "' has no valid port (0-65535)";
+                   c.listen_host = host;
+                   c.listen_port = static_cast<uint16_t>(*port);
+                   return std::nullopt;
+                 }});
+    s.push_back({"data_dir", "folder for the SQLite database, media and search index", "./data",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.empty()) return "must not be empty";
+                   c.data_dir = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"database_url",
+                 "database: postgres://user@host:port/db, or sqlite:PATH (default: SQLite in the "
+                 "data dir)",
+                 "sqlite:<data_dir>/fff.db",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (!(v.rfind("postgres://", 0) == 0 || v.rfind("postgresql://", 0) == 0 ||
+                         v.rfind("sqlite:", 0) == 0))
+                     return "'" + v.substr(0, v.find(':')) +
+                            ":…' is not a supported database URL (postgres://… or sqlite:PATH)";
+                   c.database_url = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"log_level", "debug, info, warn, error or off", "info",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (!log::parse_level(v, c.log_level))
+                     return "'" + v + "' is not one of debug, info, warn, error, off";
+                   return std::nullopt;
+                 }});
+    s.push_back(
+        integer("io_threads", "threads doing network I/O", &Config::io_threads, 1, 64, "threads"));
+    s.push_back(integer("handler_threads",
+                        "threads running request handlers (size for the database)",
+                        &Config::handler_threads, 1, 256, "threads"));
+    s.push_back(integer("handler_queue",
+                        "requests that may wait for a handler thread before 503 + Retry-After",
+                        &Config::handler_queue, 0, 1'000'000, "requests"));
+    s.push_back(integer("db_pool", "database connections (0: one per handler thread)",
+                        &Config::db_pool, 0, 1024, "connections"));
+    s.push_back(integer("max_connections", "open client connections before new ones get 503",
+                        &Config::max_connections, 1, 1'000'000, "connections"));
+    s.push_back(integer("header_limit", "largest request head in bytes (431 beyond)",
+                        &Config::header_limit, 1024, 1024 * 1024, "bytes"));
+    s.push_back(integer("body_limit",
+                        "largest request body in bytes unless a route says less (413 beyond)",
+                        &Config::body_limit, 0, 1024LL * 1024 * 1024, "bytes"));
+    s.push_back(integer("header_timeout", "seconds a client may take to send a request head (408)",
+                        &Config::header_timeout, 1, 3600, "seconds"));
+    s.push_back(integer("body_timeout", "seconds a client may take to send a request body (408)",
+                        &Config::body_timeout, 1, 3600, "seconds"));
+    s.push_back(integer("idle_timeout", "seconds an idle keep-alive connection stays open",
+                        &Config::idle_timeout, 1, 3600, "seconds"));
+    s.push_back(integer("shutdown_grace", "seconds in-flight requests get to finish on SIGTERM",
+                        &Config::shutdown_grace, 0, 3600, "seconds"));
+    s.push_back(boolean("demo", "load the demo shop into an empty database", &Config::demo));
+    s.push_back(boolean("test_routes",
+                        "serve /_test/* routes used by the test suite (never in production)",
+                        &Config::test_routes));
+    return s;
+  }();
+  return all;
+}
+
+Result<Config> load_config(const std::map<std::string, std::string>& flags,
+                           const std::string& config_file, char** environ_vars) {
+  Config config;
+  auto apply = [&](const Setting& s, const std::string& value,
+                   const std::string& source) -> Result<void> {
+    if (auto problem = s.apply(value, config))
+      return Error::invalid("invalid_setting",
+                            "setting " + s.key + " (from " + source + "): " + *problem);
+    return {};
+  };
+
+  if (!config_file.empty()) {
+    std::ifstream in(config_file);
+    if (!in)
+      return Error::invalid("invalid_setting", "config file " + config_file + " cannot be read");
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      std::string t = trim(line.substr(0, line.find('#')));
+      if (t.empty()) continue;
+      size_t eq = t.find('=');
+      std::string where = config_file + ":" + std::to_string(number);
+      if (eq == std::string::npos)
+        return Error::invalid("invalid_setting",
+                              where + ": expected `key = value`, got '" + t + "'");
+      std::string key = trim(t.substr(0, eq)), value = trim(t.substr(eq + 1));
+      const Setting* found = nullptr;
+      for (const auto& s : settings())
+        if (s.key == key) found = &s;
+      if (!found)
+        return Error::invalid("invalid_setting", where + ": unknown setting '" + key + "'");
+      if (auto r = apply(*found, value, where); !r) return r.error();
+    }
+  }
+
+  for (const auto& s : settings()) {
+    std::string name = s.env();
+    for (char** e = environ_vars; e && *e; ++e) {
+      std::string_view kv(*e);
+      if (kv.size() > name.size() && kv.substr(0, name.size()) == name && kv[name.size()] == '=') {
+        if (auto r = apply(s, std::string(kv.substr(name.size() + 1)), name); !r) return r.error();
+      }
+    }
+  }
+
+  for (const auto& s : settings()) {
+    auto it = flags.find(s.key);
+    if (it != flags.end())
+      if (auto r = apply(s, it->second, s.flag()); !r) return r.error();
+  }
+  return config;
+}
+
+}  // namespace fff::app

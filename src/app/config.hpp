@@ -1,0 +1,63 @@
+// app/config: every setting of `fff`, from defaults < config file < environment (FFF_*) <
+// command-line flags, validated at start with a message naming the bad setting and its source.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/log.hpp"
+
+namespace fff::app {
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 8080;
+  std::string data_dir = "./data";
+  std::string database_url;  // empty: SQLite at <data_dir>/fff.db
+  log::Level log_level = log::Level::info;
+  int io_threads = 1;
+  int handler_threads = 4;
+  size_t handler_queue = 256;
+  int db_pool = 0;  // 0: as many as handler threads
+  size_t max_connections = 1024;
+  size_t header_limit = 8 * 1024;
+  size_t body_limit = 1024 * 1024;
+  int header_timeout = 10;  // seconds
+  int body_timeout = 30;
+  int idle_timeout = 30;
+  int shutdown_grace = 10;
+  bool demo = true;
+  bool test_routes = false;
+
+  std::string effective_database_url() const;
+};
+
+// One setting: its key (config file), flag (--key-with-dashes), environment variable
+// (FFF_KEY), help text and how to apply a textual value.
+struct Setting {
+  std::string key;
+  std::string help;
+  std::string default_text;
+  // Returns an explanation when `value` is not acceptable.
+  std::function<std::optional<std::string>(const std::string& value, Config& config)> apply;
+
+  std::string flag() const;
+  std::string env() const;
+};
+
+const std::vector<Setting>& settings();
+
+// Loads configuration. `flags` maps setting keys to values given on the command line;
+// `config_file` (may be empty) is read as `key = value` lines with '#' comments; `environ`
+// is the process environment (FFF_* variables are read from it). Error: invalid_setting with a
+// message such as "setting header_timeout (from FFF_HEADER_TIMEOUT): 'x' is not ...".
+Result<Config> load_config(const std::map<std::string, std::string>& flags,
+                           const std::string& config_file, char** environ_vars);
+
+}  // namespace fff::app

@@ -1,0 +1,124 @@
+// fff: the whole shop in one binary. Subcommands: serve, migrate, routes, version.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include "app/app.hpp"
+#include "app/config.hpp"
+#include "app/version.hpp"
+#include "core/log.hpp"
+
+extern char** environ;
+
+namespace {
+
+using fff::app::Config;
+
+// Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or usage.
+int fail_config(const fff::Error& e) {
+  std::cerr << "fff: " << e.message << "\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{
+      "fff: a fashion shop in one binary (storefront, admin, API) on SQLite or PostgreSQL"};
+  cli.require_subcommand(1);
+  auto* serve = cli.add_subcommand(
+      "serve", "Serve the shop over HTTP (migrates and loads the demo shop first)");
+  auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations, then exit");
+  auto* routes =
+      cli.add_subcommand("routes", "List the public HTTP routes, one `METHOD /path` per line");
+  auto* version =
+      cli.add_subcommand("version", "Print the version and the commit it was built from");
+
+  std::string config_file;
+  std::map<std::string, std::string> values;  // stable storage for CLI11 to write into
+  std::vector<std::pair<std::string, CLI::Option*>> given;
+  for (auto* sub : {serve, migrate, routes}) {
+    sub->add_option("--config", config_file,
+                    "Config file of `key = value` lines, keys as below without dashes "
+                    "(env FFF_CONFIG)");
+    for (const auto& s : fff::app::settings()) {
+      auto* opt =
+          sub->add_option(s.flag(), values[s.key],
+                          s.help + " (env " + s.env() + "; default " + s.default_text + ")");
+      given.emplace_back(s.key, opt);
+    }
+  }
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  if (*version) {
+    std::cout << "fff " << fff::app::kVersion << " (" << fff::app::kCommit << ")\n";
+    return 0;
+  }
+
+  std::map<std::string, std::string> flags;
+  for (const auto& [key, opt] : given)
+    if (opt->count() > 0) flags[key] = values[key];
+  if (config_file.empty())
+    if (const char* env = std::getenv("FFF_CONFIG")) config_file = env;
+  auto config = fff::app::load_config(flags, config_file, environ);
+  if (!config) return fail_config(config.error());
+  fff::log::init(config->log_level);
+
+  if (*routes) {
+    // Routes do not depend on data: wire the app against a throwaway SQLite file, so listing
+    // them never touches the configured database.
+    char dir_template[] = "/tmp/fff-routes-XXXXXX";
+    const char* dir = mkdtemp(dir_template);
+    if (!dir) {
+      std::cerr << "fff: cannot create a temporary directory\n";
+      return 1;
+    }
+    Config c = *config;
+    c.database_url = std::string("sqlite:") + dir + "/routes.db";
+    c.test_routes = false;
+    int rc = 0;
+    {
+      auto app = fff::app::App::create(c);
+      if (app) {
+        for (const auto* r : (*app)->router().routes())
+          std::cout << r->method << " " << r->pattern << "\n";
+      } else {
+        rc = fail_config(app.error());
+      }
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    return rc;
+  }
+
+  auto app = fff::app::App::create(*config);
+  if (!app) {
+    fff::log::error("cannot open the database",
+                    {{"code", app.error().code}, {"error", app.error().message}});
+    return 1;
+  }
+  if (auto m = (*app)->migrate(); !m) {
+    fff::log::error("migration failed", {{"code", m.error().code}, {"error", m.error().message}});
+    return 1;
+  }
+  if (*migrate) {
+    fff::log::info("migrations applied", {});
+    return 0;
+  }
+  if (config->demo) {
+    if (auto d = (*app)->load_demo_shop(); !d) {
+      fff::log::error("demo shop failed to load",
+                      {{"code", d.error().code}, {"error", d.error().message}});
+      return 1;
+    }
+  }
+  return (*app)->serve();
+}
