@@ -1,0 +1,105 @@
+// The data-driven API cases: every tests/api/cases/**/*.test file, once per storage config, each
+// against a fresh `fff serve` child process on a fresh scratch database.
+// Test names: Cases/ApiCase.Run/<path with / as _>__<config>, e.g. system_healthz__sqlite.
+#include "case_file.hpp"
+#include "case_runner.hpp"
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+#include "support/test_databases.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace fff::api_cases {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::HttpConnection;
+using testing::ServerOptions;
+using testing::ServerProcess;
+
+const fs::path kCasesDir = fs::path(FFF_SOURCE_DIR) / "tests" / "api" / "cases";
+
+struct CaseParam {
+  fs::path file;
+  std::string config;
+  std::string name;
+};
+
+void PrintTo(const CaseParam& p, std::ostream* os) {
+  *os << p.file.string() << " on " << p.config;
+}
+
+std::string test_name(const fs::path& file, const std::string& config) {
+  std::string rel = fs::relative(file, kCasesDir).replace_extension().generic_string();
+  for (char& c : rel) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!ok) c = '_';
+  }
+  return rel + "__" + config;
+}
+
+std::vector<CaseParam> all_cases() {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::recursive_directory_iterator(kCasesDir)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".test") {
+      files.push_back(entry.path());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<CaseParam> out;
+  for (const auto& f : files) {
+    for (const auto& config : testing::storage_configs()) {
+      out.push_back({f, config, test_name(f, config)});
+    }
+  }
+  return out;
+}
+
+class ApiCase : public ::testing::TestWithParam<CaseParam> {};
+
+TEST_P(ApiCase, Run) {
+  const CaseParam& param = GetParam();
+  const std::string path = param.file.string();
+  CaseFile file;
+  try {
+    file = parse_case_file(path);
+  } catch (const CaseSyntaxError& e) {
+    ADD_FAILURE_AT(path.c_str(), e.line()) << "syntax error: " << e.what();
+    return;
+  }
+
+  testing::ScratchDatabase database(param.config);
+  ServerOptions options;
+  options.env = {{"FFF_DATABASE_URL", database.url()}, {"FFF_TEST_ROUTES", "1"}};
+  for (const auto& kv : file.env) options.env.push_back(kv);
+  ServerProcess server(options);
+
+  // A fresh connection per request keeps each step independent of the previous one's fate.
+  auto transport = [&](const testing::HttpRequest& request) {
+    HttpConnection connection(server.port());
+    return connection.request(request, testing::Millis(15000));
+  };
+  if (auto failure = run_case(file, transport)) {
+    ADD_FAILURE_AT(path.c_str(), failure->line) << failure->message;
+  }
+
+  // The server must have survived the case and must shut down cleanly (this also surfaces
+  // sanitizer reports, which turn into a non-zero exit).
+  ASSERT_TRUE(server.running()) << "the server died during the case";
+  auto status = server.stop(SIGTERM);
+  EXPECT_TRUE(status.clean()) << "server " << status.describe() << " after SIGTERM";
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, ApiCase, ::testing::ValuesIn(all_cases()),
+                         [](const ::testing::TestParamInfo<CaseParam>& case_info) {
+                           return case_info.param.name;
+                         });
+
+}  // namespace
+}  // namespace fff::api_cases
