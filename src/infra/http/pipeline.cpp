@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <unordered_map>
 
 #include "core/id.hpp"
 #include "core/log.hpp"
@@ -32,10 +33,6 @@ bool sane_request_id(std::string_view id) {
   return true;
 }
 
-std::string status_class_label(int status) {
-  return std::to_string(status);
-}
-
 }  // namespace
 
 Middleware request_id() {
@@ -47,6 +44,59 @@ Middleware request_id() {
     return res;
   };
 }
+
+namespace {
+
+// Methods are a closed set in the metrics so that a client sending random method tokens cannot
+// grow the registry without bound (the access log still shows the method as sent).
+int method_index(std::string_view m) {
+  static constexpr std::string_view known[] = {"GET",   "HEAD",   "POST",   "PUT",
+                                               "PATCH", "DELETE", "OPTIONS"};
+  for (int i = 0; i < 7; ++i)
+    if (m == known[i]) return i;
+  return 7;
+}
+constexpr std::string_view kMethodLabels[] = {"GET",   "HEAD",   "POST",    "PUT",
+                                              "PATCH", "DELETE", "OPTIONS", "OTHER"};
+
+// The series a request lands in, looked up in the registry once per thread and then kept:
+// the registry's lookup builds label strings under a lock, too slow for every request.
+struct RequestSeries {
+  Counter* requests = nullptr;
+  Histogram* duration = nullptr;
+};
+
+RequestSeries& series_for(MetricsRegistry& metrics, const Route* route, int method, int status) {
+  struct Key {
+    const MetricsRegistry* registry;
+    const Route* route;
+    int method;
+    int status;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      size_t h = std::hash<const void*>()(k.route) ^ (std::hash<const void*>()(k.registry) << 1);
+      return h ^ (static_cast<size_t>(k.method) << 16) ^ (static_cast<size_t>(k.status) << 24);
+    }
+  };
+  thread_local std::unordered_map<Key, RequestSeries, KeyHash> cache;
+  auto [it, inserted] = cache.try_emplace(Key{&metrics, route, method, status});
+  if (inserted) {
+    std::string route_label = route ? route->pattern : "unmatched";
+    std::string method_label(kMethodLabels[method]);
+    it->second.requests = &metrics.counter(
+        "fff_http_requests_total", "HTTP requests answered, by route, method and status.",
+        {{"route", route_label}, {"method", method_label}, {"status", std::to_string(status)}});
+    it->second.duration =
+        &metrics.histogram("fff_http_request_duration_seconds",
+                           "Time from a complete request to its response, by route and method.",
+                           {{"route", route_label}, {"method", method_label}});
+  }
+  return it->second;
+}
+
+}  // namespace
 
 Middleware observe(MetricsRegistry& metrics) {
   Gauge& in_flight =
@@ -64,21 +114,13 @@ Middleware observe(MetricsRegistry& metrics) {
     in_flight.add(-1);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::string route(req.route_pattern());
-    std::string method = req.method.empty() ? "-" : req.method;
-    metrics
-        .counter("fff_http_requests_total", "HTTP requests answered, by route, method and status.",
-                 {{"route", route}, {"method", method}, {"status", status_class_label(res.status)}})
-        .add();
-    metrics
-        .histogram("fff_http_request_duration_seconds",
-                   "Time from a complete request to its response, by route and method.",
-                   {{"route", route}, {"method", method}})
-        .observe(seconds);
+    RequestSeries& series = series_for(metrics, req.route, method_index(req.method), res.status);
+    series.requests->add();
+    series.duration->observe(seconds);
     if (log::enabled(log::Level::info))
       log::info("request", {{"request_id", req.request_id},
-                            {"method", method},
-                            {"route", route},
+                            {"method", req.method.empty() ? std::string_view("-") : req.method},
+                            {"route", req.route_pattern()},
                             {"path", req.path},
                             {"status", res.status},
                             {"duration_ms", seconds * 1000.0},
