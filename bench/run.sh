@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# `make bench`: HTTP throughput and latency of a Release `fff serve` on loopback, measured with wrk.
+#
+# Builds build/release (target fff), starts the server on a fresh temp data dir (embedded SQLite with
+# the demo shop) on a free port, waits for /readyz, runs the scenarios, reads the server's RSS after
+# each, prints a table and writes bench/results/latest.json. Stops the server on any exit.
+# See bench/README.md for how to read the figures.
+#
+# Env (defaults in brackets):
+#   BENCH_SCENARIOS    scenarios to run, in order ["ceiling healthz product_list product_detail"]
+#   BENCH_DURATION     wrk -d per scenario [10s]      BENCH_WARMUP   unmeasured run before each [2s; 0 = none]
+#   BENCH_THREADS      wrk -t [1]                     BENCH_CONNECTIONS  wrk -c [32]
+#   BENCH_TIMEOUT      wrk --timeout [2s]
+#   BENCH_BUILD_DIR    [build/release]                BENCH_JOBS     build parallelism [nproc]
+#   BENCH_FFF          use this binary, do not build
+#   BENCH_DATABASE_URL serve from this database (e.g. postgres://…) instead of a fresh SQLite file
+#   BENCH_OUT          results file [bench/results/latest.json]
+#   BENCH_ALLOW_ERRORS 1 = exit 0 even when a scenario saw errors
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+SCENARIOS=${BENCH_SCENARIOS:-ceiling healthz product_list product_detail}
+DURATION=${BENCH_DURATION:-10s}
+WARMUP=${BENCH_WARMUP:-2s}
+THREADS=${BENCH_THREADS:-1}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+TIMEOUT=${BENCH_TIMEOUT:-2s}
+BUILD_DIR=${BENCH_BUILD_DIR:-build/release}
+JOBS=${BENCH_JOBS:-$(nproc)}
+OUT=${BENCH_OUT:-$root/bench/results/latest.json}
+PORTS=${BENCH_PORTS:-18400-18599}
+
+say() { echo "bench: $*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+for tool in wrk curl jq; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/deps.sh bench installs it)"
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fff-bench.XXXXXX")
+server_pid=""
+
+stop_server() {
+  [ -n "$server_pid" ] || return 0
+  local pid=$server_pid rc=0
+  server_pid=""
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "server $pid did not stop within 15 s of SIGTERM; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || rc=$?
+  server_exit=$rc
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  stop_server
+  rm -rf "$tmp"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'say interrupted; exit 130' INT TERM
+
+# ---- the binary ----------------------------------------------------------------------------
+if [ -n "${BENCH_FFF:-}" ]; then
+  fff=$BENCH_FFF
+else
+  gen=()
+  if [ ! -f "$BUILD_DIR/CMakeCache.txt" ]; then
+    if command -v ninja >/dev/null 2>&1; then gen=(-G Ninja); else gen=(-G "Unix Makefiles"); fi
+  fi
+  say "building $BUILD_DIR (Release, target fff)"
+  cmake -S . -B "$BUILD_DIR" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DFFF_TESTS=OFF >"$tmp/cmake.log" 2>&1 ||
+    { cat "$tmp/cmake.log" >&2; die "cmake configure failed"; }
+  cmake --build "$BUILD_DIR" -j "$JOBS" --target fff || die "build failed"
+  fff=$BUILD_DIR/fff
+fi
+[ -x "$fff" ] || die "$fff is not an executable"
+fff=$(cd "$(dirname "$fff")" && pwd)/$(basename "$fff")
+
+# ---- the server ----------------------------------------------------------------------------
+port_free() { [ -z "$(ss -ltnH "sport = :$1" 2>/dev/null)" ]; }
+free_port() {
+  local lo=${PORTS%-*} hi=${PORTS#*-} n i p k
+  n=$((hi - lo + 1)); i=$((RANDOM % n))
+  for ((k = 0; k < n; k++)); do
+    p=$((lo + (i + k) % n))
+    if port_free "$p"; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+
+start_server() {
+  local port=$1 db_env=()
+  mkdir -p "$tmp/data"
+  if [ -n "${BENCH_DATABASE_URL:-}" ]; then db_env=("FFF_DATABASE_URL=$BENCH_DATABASE_URL"); fi
+  # A clean environment for the server's own settings: only what this run chooses.
+  env -u FFF_DATABASE_URL -u FFF_DEMO -u FFF_LISTEN -u FFF_DATA_DIR -u FFF_CONFIG \
+    FFF_LOG_LEVEL=warn "${db_env[@]}" \
+    "$fff" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/server.log" 2>&1 &
+  server_pid=$!
+}
+
+wait_ready() {
+  local base=$1 deadline=$((SECONDS + ${BENCH_READY_TIMEOUT:-120}))
+  while [ $SECONDS -lt $deadline ]; do
+    kill -0 "$server_pid" 2>/dev/null || return 1
+    if curl -fsS -o /dev/null --max-time 2 "$base/readyz" 2>/dev/null; then return 0; fi
+    sleep 0.2
+  done
+  return 1
+}
+
+ready=no
+for attempt in 1 2 3; do
+  port=$(free_port) || die "no free port in $PORTS"
+  base="http://127.0.0.1:$port"
+  start_server "$port"
+  say "server pid $server_pid on $base (data in $tmp/data), waiting for /readyz"
+  if wait_ready "$base"; then ready=yes; break; fi
+  say "server did not get ready (attempt $attempt); log tail:"
+  tail -n 20 "$tmp/server.log" >&2 || true
+  stop_server
+done
+[ "$ready" = yes ] || die "the server never became ready"
+
+rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$server_pid/status" 2>/dev/null || echo null; }
+rss_start=$(rss_mb)
+
+# ---- scenario inputs: every product's slug, from the list API --------------------------------
+curl -fsS "$base/api/v1/products?page=1&per_page=100" >"$tmp/page1.json" || die "GET /api/v1/products failed"
+total=$(jq -r '.total' "$tmp/page1.json")
+if ! [[ "$total" =~ ^[0-9]+$ ]] || [ "$total" -eq 0 ]; then
+  die "the list API reports total=$total products (is the demo shop loaded?)"
+fi
+jq -r '.items[].slug' "$tmp/page1.json" >"$tmp/slugs.txt"
+pages=$(((total + 99) / 100))
+for ((p = 2; p <= pages; p++)); do
+  curl -fsS "$base/api/v1/products?page=$p&per_page=100" | jq -r '.items[].slug' >>"$tmp/slugs.txt" ||
+    die "GET /api/v1/products?page=$p failed"
+done
+sort -u -o "$tmp/slugs.txt" "$tmp/slugs.txt"
+say "$total products, $(wc -l <"$tmp/slugs.txt") distinct slugs"
+
+# ---- scenarios -----------------------------------------------------------------------------
+scen="$root/bench/scenarios"
+# name -> "script|path|script args"
+scenario_spec() {
+  case "$1" in
+    ceiling) echo "$scen/get.lua|/api/v1/ping|" ;;
+    healthz) echo "$scen/get.lua|/healthz|" ;;
+    product_list) echo "$scen/product_list.lua|/|$total" ;;
+    product_detail) echo "$scen/product_detail.lua|/|$tmp/slugs.txt" ;;
+    *) return 1 ;;
+  esac
+}
+for s in $SCENARIOS; do scenario_spec "$s" >/dev/null || die "unknown scenario '$s'"; done
+
+: >"$tmp/results.jsonl"
+for s in $SCENARIOS; do
+  IFS='|' read -r script path arg <<<"$(scenario_spec "$s")"
+  wrk_args=(-t "$THREADS" -c "$CONNECTIONS" --timeout "$TIMEOUT" -s "$script" "$base$path")
+  extra=()
+  if [ -n "$arg" ]; then extra=(-- "$arg"); fi
+  if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
+    say "$s: warm-up $WARMUP"
+    wrk -d "$WARMUP" "${wrk_args[@]}" "${extra[@]}" >"$tmp/$s.warmup" 2>&1 || { cat "$tmp/$s.warmup" >&2; die "$s: wrk failed"; }
+  fi
+  what=$path
+  if [ "$path" = / ]; then what="-s ${script#"$root"/}${arg:+ -- $arg}"; fi
+  say "$s: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $what"
+  wrk -d "$DURATION" --latency "${wrk_args[@]}" "${extra[@]}" >"$tmp/$s.out" 2>&1 || { cat "$tmp/$s.out" >&2; die "$s: wrk failed"; }
+  kill -0 "$server_pid" 2>/dev/null || { tail -n 30 "$tmp/server.log" >&2; die "the server died during $s"; }
+  result=$(sed -n 's/^FFF_RESULT //p' "$tmp/$s.out")
+  [ -n "$result" ] || { cat "$tmp/$s.out" >&2; die "$s: no FFF_RESULT line from the Lua script"; }
+  rss=$(rss_mb)
+  jq -c --arg name "$s" --arg path "$path" --arg rss "$rss" --rawfile wrk_output "$tmp/$s.out" '
+    . as $r
+    | ($r.duration_us / 1e6) as $secs
+    | { scenario: $name, path: $path,
+        requests: $r.requests,
+        rps: (if $secs > 0 then ($r.requests / $secs * 10 | round / 10) else 0 end),
+        p50_ms: ($r.latency_us.p50 / 1000), p90_ms: ($r.latency_us.p90 / 1000),
+        p99_ms: ($r.latency_us.p99 / 1000), max_ms: ($r.latency_us.max / 1000),
+        mean_ms: (($r.latency_us.mean / 10 | round) / 100),
+        non2xx: $r.non2xx, socket_errors: $r.socket_errors,
+        errors: ($r.non2xx + ([$r.socket_errors[]] | add)),
+        rss_mb: ($rss | tonumber? // null),
+        duration_s: $secs, bytes: $r.bytes,
+        wrk_output: $wrk_output }' <<<"$result" >>"$tmp/results.jsonl"
+  say "$s: $(jq -r 'select(.scenario == "'"$s"'") | "\(.rps) req/s, p99 \(.p99_ms) ms, \(.errors) errors, RSS \(.rss_mb) MB"' "$tmp/results.jsonl")"
+done
+
+server_exit=""
+stop_server
+if [ "$server_exit" != 0 ]; then say "warning: the server exited with status $server_exit after SIGTERM (want 0)"; fi
+
+# ---- report --------------------------------------------------------------------------------
+commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo none)
+if [ "$commit" != none ] && [ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]; then commit="$commit-dirty"; fi
+mkdir -p "$(dirname "$OUT")"
+jq -s \
+  --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+  --arg commit "$commit" \
+  --arg nproc "$(nproc)" \
+  --arg cpu "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" \
+  --arg mem_mb "$(awk '/^MemTotal:/ {printf "%d", $2 / 1024}' /proc/meminfo)" \
+  --arg kernel "$(uname -sr)" \
+  --arg loadavg "$(cut -d' ' -f1-3 /proc/loadavg)" \
+  --arg wrk "$(wrk -v 2>&1 | head -1 || true)" \
+  --arg fff_version "$("$fff" version 2>/dev/null | head -1 || true)" \
+  --arg database "${BENCH_DATABASE_URL:+${BENCH_DATABASE_URL%%:*}}" \
+  --arg rss_start "$rss_start" \
+  --arg server_exit "$server_exit" \
+  --arg threads "$THREADS" --arg connections "$CONNECTIONS" --arg duration "$DURATION" --arg warmup "$WARMUP" '
+  (map(select(.scenario == "ceiling")) | first | .rps) as $ceiling
+  | {
+      date: $date,
+      git_commit: $commit,
+      fff_version: $fff_version,
+      machine: { nproc: ($nproc | tonumber), cpu_model: $cpu, memory_mb: ($mem_mb | tonumber),
+                 kernel: $kernel, loadavg_after: $loadavg },
+      settings: { wrk: $wrk, threads: ($threads | tonumber), connections: ($connections | tonumber),
+                  duration: $duration, warmup: $warmup,
+                  database: (if $database == "" then "sqlite" else $database end),
+                  server_log_level: "warn" },
+      server: { rss_mb_at_start: ($rss_start | tonumber? // null), exit_status_on_sigterm: ($server_exit | tonumber? // null) },
+      scenarios: map(. + { ratio_to_ceiling: (if $ceiling and $ceiling > 0 then ((.rps / $ceiling * 1000 | round) / 1000) else null end) })
+    }' "$tmp/results.jsonl" >"$OUT.tmp"
+mv "$OUT.tmp" "$OUT"
+
+echo
+printf '%-16s %10s %9s %9s %8s %9s %8s\n' scenario "req/s" "p50 ms" "p99 ms" errors "/ceiling" "RSS MB"
+jq -r '.scenarios[] | [.scenario, .rps, .p50_ms, .p99_ms, .errors, (.ratio_to_ceiling // "-"), (.rss_mb // "-")] | @tsv' "$OUT" |
+  while IFS=$'\t' read -r name rps p50 p99 errors ratio rss; do
+    if [ "$ratio" != - ]; then ratio=$(printf '%.2f' "$ratio"); fi
+    if [ "$rss" != - ]; then rss=$(printf '%.1f' "$rss"); fi
+    printf '%-16s %10.0f %9.2f %9.2f %8s %9s %8s\n' "$name" "$rps" "$p50" "$p99" "$errors" "$ratio" "$rss"
+  done
+echo
+jq -r '"machine: \(.machine.nproc) cpu (\(.machine.cpu_model)), \(.machine.memory_mb) MB, \(.machine.kernel), load \(.machine.loadavg_after)"' "$OUT"
+jq -r '"settings: \(.settings.wrk | split(" ")[0:2] | join(" ")) -t\(.settings.threads) -c\(.settings.connections) -d\(.settings.duration) on loopback, \(.settings.database), commit \(.git_commit)"' "$OUT"
+echo "results: ${OUT#"$root"/}"
+
+errors=$(jq '[.scenarios[].errors] | add // 0' "$OUT")
+if [ "$errors" -gt 0 ]; then
+  say "$errors responses were errors (non-2xx or socket errors); see wrk_output in ${OUT#"$root"/}"
+  [ "${BENCH_ALLOW_ERRORS:-0}" = 1 ] || exit 1
+fi
