@@ -1,0 +1,985 @@
+#include "infra/search/catalog_index.hpp"
+
+#include <xapian.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_set>
+#include <variant>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "infra/search/text.hpp"
+
+namespace fff::search {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Value slots.
+constexpr Xapian::valueno kPriceSlot = 0;
+constexpr Xapian::valueno kCreatedSlot = 1;
+constexpr Xapian::valueno kPopularitySlot = 2;
+constexpr Xapian::valueno kFacetSlot = 3;  // packed facet fields, read by FacetSpy
+
+// Boolean term prefixes. Text terms are lower-case stems, so upper-case prefixes cannot clash.
+const std::string kIdPrefix = "Q";
+const std::string kCategoryPrefix = "XC";
+const std::string kBrandPrefix = "XB";
+const std::string kColourPrefix = "XK";
+const std::string kSizePrefix = "XS";
+const std::string kTagPrefix = "XT";
+const std::string kStockPrefix = "XI";
+const std::string kAttributePrefix = "XA";
+const std::string kSuggestPrefix = "XW";  // unstemmed title/brand/category words
+
+constexpr size_t kMaxIdBytes = 100;
+constexpr size_t kMaxKeyBytes = 100;  // slugs, colours, sizes, tags: Xapian terms max 245 bytes
+constexpr size_t kMaxSuggestions = 20;
+constexpr size_t kMaxSuggestScan = 5000;  // allterms entries looked at for one prefix
+constexpr size_t kMaxIdleReaders = 32;
+constexpr uint64_t kProgressEvery = 500;
+
+// Packed fields in kFacetSlot and in the document data: separators that keys cannot contain.
+constexpr char kFieldSep = '\x1f';
+constexpr char kItemSep = '\x1e';
+
+const std::string kCurrentFile = "CURRENT";
+
+// Relevance weights by field: a title word says more than a description word.
+constexpr Xapian::termcount kTitleWdf = 4;
+constexpr Xapian::termcount kBrandWdf = 3;
+constexpr Xapian::termcount kCategoryWdf = 2;
+constexpr Xapian::termcount kTagWdf = 2;
+constexpr Xapian::termcount kBodyWdf = 1;
+
+Error missing_error() {
+  return Error::unavailable("search_index_missing", "the search index has not been built");
+}
+Error corrupt_error(const std::string& why) {
+  return Error::unavailable("search_index_corrupt", "the search index is damaged: " + why);
+}
+Error parameter_error(const std::string& field, const std::string& message) {
+  return Error::invalid("invalid_search_parameter", message, {{field, message}});
+}
+
+// Lower-cased, trimmed, control characters removed (they are our separators), bounded.
+std::string clean_key(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (char c : in) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) continue;
+    out.push_back(static_cast<char>(u < 0x80 ? std::tolower(u) : u));
+  }
+  auto first = out.find_first_not_of(' ');
+  if (first == std::string::npos) return {};
+  out = out.substr(first, out.find_last_not_of(' ') - first + 1);
+  return truncate_utf8(out, kMaxKeyBytes);
+}
+
+std::vector<std::string> clean_keys(const std::vector<std::string>& in) {
+  std::vector<std::string> out;
+  for (const auto& v : in) {
+    auto k = clean_key(v);
+    if (!k.empty() && std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+  }
+  return out;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  if (s.empty()) return out;
+  size_t start = 0;
+  while (true) {
+    size_t at = s.find(sep, start);
+    out.push_back(
+        s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+    if (at == std::string_view::npos) break;
+    start = at + 1;
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, char sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out.push_back(sep);
+    out += items[i];
+  }
+  return out;
+}
+
+// Document data: id, slug, and the words added to the spelling dictionary (so they can be
+// taken out again when the document is replaced or removed).
+struct StoredData {
+  std::string_view id;
+  std::string_view slug;
+  std::string_view spellings;
+};
+StoredData parse_data(std::string_view data) {
+  auto parts = split(data, kFieldSep);
+  StoredData out;
+  if (parts.size() > 0) out.id = parts[0];
+  if (parts.size() > 1) out.slug = parts[1];
+  if (parts.size() > 2) out.spellings = parts[2];
+  return out;
+}
+
+struct BuiltDocument {
+  Xapian::Document doc;
+  std::set<std::string> spellings;
+};
+
+BuiltDocument build_document(const SearchDocument& in) {
+  BuiltDocument out;
+  Xapian::Document& doc = out.doc;
+  auto add_text = [&](std::string_view text, Xapian::termcount wdf, bool suggestable) {
+    for (const auto& word : words_of(text)) {
+      if (is_stopword(word)) continue;
+      doc.add_term(stem(word), wdf);
+      if (suggestable) {
+        doc.add_boolean_term(kSuggestPrefix + word);
+        out.spellings.insert(word);
+      }
+    }
+  };
+
+  std::string id = clean_key(in.id);
+  std::string slug = clean_key(in.slug);
+  std::string brand = clean_key(in.brand_slug);
+  auto categories = clean_keys(in.category_path);
+  auto colours = clean_keys(in.colours);
+  auto sizes = clean_keys(in.sizes);
+  auto tags = clean_keys(in.tags);
+
+  doc.add_boolean_term(kIdPrefix + id);
+  add_text(in.title, kTitleWdf, true);
+  add_text(in.brand_name, kBrandWdf, true);
+  for (const auto& name : in.category_names) add_text(name, kCategoryWdf, true);
+  if (in.category_names.empty()) {
+    for (const auto& c : categories) add_text(c, kCategoryWdf, true);
+  }
+  for (const auto& t : in.tags) add_text(t, kTagWdf, false);
+  for (const auto& c : in.colours) add_text(c, kBodyWdf, false);
+  for (const auto& [key, value] : in.attributes) add_text(value, kBodyWdf, false);
+  add_text(in.description, kBodyWdf, false);
+
+  if (!brand.empty()) doc.add_boolean_term(kBrandPrefix + brand);
+  for (const auto& c : categories) doc.add_boolean_term(kCategoryPrefix + c);
+  for (const auto& c : colours) doc.add_boolean_term(kColourPrefix + c);
+  for (const auto& s : sizes) doc.add_boolean_term(kSizePrefix + s);
+  for (const auto& t : tags) doc.add_boolean_term(kTagPrefix + t);
+  for (const auto& [key, value] : in.attributes) {
+    doc.add_boolean_term(
+        truncate_utf8(kAttributePrefix + clean_key(key) + ":" + clean_key(value), 240));
+  }
+  doc.add_boolean_term(kStockPrefix + (in.in_stock ? "1" : "0"));
+
+  doc.add_value(kPriceSlot, Xapian::sortable_serialise(static_cast<double>(in.price_minor)));
+  doc.add_value(kCreatedSlot, in.created_at);
+  doc.add_value(kPopularitySlot, Xapian::sortable_serialise(static_cast<double>(in.popularity)));
+  doc.add_value(kFacetSlot, brand + kFieldSep + join(colours, kItemSep) + kFieldSep +
+                                join(sizes, kItemSep) + kFieldSep + join(categories, kItemSep) +
+                                kFieldSep + join(tags, kItemSep) + kFieldSep +
+                                (in.in_stock ? "1" : "0") + kFieldSep +
+                                std::to_string(in.price_minor));
+
+  std::vector<std::string> spelled(out.spellings.begin(), out.spellings.end());
+  doc.set_data(id + kFieldSep + slug + kFieldSep + join(spelled, ' '));
+  return out;
+}
+
+// The spelling dictionary only learns plain words: numbers and one-letter words make poor
+// corrections.
+bool spellable(const std::string& word) {
+  return word.size() > 1 &&
+         std::none_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+void forget_spellings(Xapian::WritableDatabase& db, const std::string& data) {
+  for (auto word : split(parse_data(data).spellings, ' ')) {
+    if (!word.empty()) db.remove_spelling(std::string(word));
+  }
+}
+
+// Writes one document, replacing an earlier one with the same id (and its spellings).
+void write_document(Xapian::WritableDatabase& db, const SearchDocument& in, bool may_exist) {
+  std::string id_term = kIdPrefix + clean_key(in.id);
+  if (may_exist) {
+    auto post = db.postlist_begin(id_term);
+    if (post != db.postlist_end(id_term)) forget_spellings(db, db.get_document(*post).get_data());
+  }
+  auto built = build_document(in);
+  for (const auto& word : built.spellings) {
+    if (spellable(word)) db.add_spelling(word);
+  }
+  db.replace_document(id_term, built.doc);
+}
+
+void erase_document(Xapian::WritableDatabase& db, std::string_view id) {
+  std::string id_term = kIdPrefix + clean_key(id);
+  auto post = db.postlist_begin(id_term);
+  if (post == db.postlist_end(id_term)) return;
+  forget_spellings(db, db.get_document(*post).get_data());
+  db.delete_document(id_term);
+}
+
+Result<void> check_document(const SearchDocument& doc) {
+  auto id = clean_key(doc.id);
+  if (id.empty() || doc.id.size() > kMaxIdBytes) {
+    return Error::invalid("invalid_search_document", "a search document needs an id of 1-100 bytes",
+                          {{"id", "must be 1-100 bytes"}});
+  }
+  return {};
+}
+
+// Writes `content` to dir/name through a temporary file and a rename, with fsyncs, so the file
+// is either the old or the new content after a crash.
+void write_atomically(const fs::path& dir, const std::string& name, const std::string& content) {
+  fs::path tmp = dir / (name + ".tmp");
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw fs::filesystem_error("cannot write", tmp,
+                               std::error_code(errno, std::generic_category()));
+  bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+            ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok)
+    throw fs::filesystem_error("cannot write", tmp,
+                               std::error_code(errno, std::generic_category()));
+  fs::rename(tmp, dir / name);
+  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+std::optional<std::string> read_current(const fs::path& dir) {
+  std::ifstream in(dir / kCurrentFile);
+  std::string name;
+  if (!in || !std::getline(in, name) || name.empty() || name.find('/') != std::string::npos) {
+    return std::nullopt;
+  }
+  return name;
+}
+
+// A read handle. Xapian::Database objects are not thread-safe, so each search leases one.
+struct Reader {
+  Xapian::Database db;
+  uint64_t generation = 0;
+  Xapian::rev vocabulary_revision = 0;
+  bool vocabulary_loaded = false;
+  std::set<std::string, std::less<>> colours;  // colour names present in the index
+  std::set<std::string, std::less<>> sizes;    // size codes present in the index
+
+  void load_vocabulary() {
+    Xapian::rev revision = db.get_revision();
+    if (vocabulary_loaded && revision == vocabulary_revision) return;
+    colours.clear();
+    sizes.clear();
+    for (auto it = db.allterms_begin(kColourPrefix); it != db.allterms_end(kColourPrefix); ++it) {
+      colours.insert((*it).substr(kColourPrefix.size()));
+    }
+    for (auto it = db.allterms_begin(kSizePrefix); it != db.allterms_end(kSizePrefix); ++it) {
+      sizes.insert((*it).substr(kSizePrefix.size()));
+    }
+    vocabulary_revision = revision;
+    vocabulary_loaded = true;
+  }
+};
+
+// Counts facets over every document the match visits. The match query carries every filter
+// except the multi-select ones (brand, colour, size), which are checked here so that each of
+// those facets can be counted without its own filter in the same pass.
+class FacetSpy : public Xapian::MatchSpy {
+ public:
+  FacetSpy(const std::vector<std::string>& brands, const std::vector<std::string>& colours,
+           const std::vector<std::string>& sizes, const std::vector<int64_t>& edges)
+      : brands_(brands),
+        colours_(colours),
+        sizes_(sizes),
+        edges_(edges),
+        price_counts_(edges.size() + 1, 0) {}
+
+  void operator()(const Xapian::Document& doc, double) override {
+    std::string packed = doc.get_value(kFacetSlot);
+    auto fields = split(packed, kFieldSep);
+    if (fields.size() < 7) return;
+    auto doc_colours = split(fields[1], kItemSep);
+    auto doc_sizes = split(fields[2], kItemSep);
+    bool brand_ok = brands_.empty() || contains(brands_, fields[0]);
+    bool colour_ok = colours_.empty() || intersects(colours_, doc_colours);
+    bool size_ok = sizes_.empty() || intersects(sizes_, doc_sizes);
+
+    if (colour_ok && size_ok && !fields[0].empty()) bump(brand_, fields[0]);
+    if (brand_ok && size_ok) {
+      for (auto c : doc_colours) bump(colour_, c);
+    }
+    if (brand_ok && colour_ok) {
+      for (auto s : doc_sizes) bump(size_, s);
+    }
+    if (!(brand_ok && colour_ok && size_ok)) return;
+    ++total_;
+    for (auto c : split(fields[3], kItemSep)) bump(category_, c);
+    for (auto t : split(fields[4], kItemSep)) bump(tag_, t);
+    (fields[5] == "1" ? in_stock_ : out_of_stock_)++;
+    int64_t price = 0;
+    for (char ch : fields[6]) {
+      if (ch >= '0' && ch <= '9') price = price * 10 + (ch - '0');
+    }
+    if (!fields[6].empty() && fields[6][0] == '-') price = -price;
+    size_t bucket =
+        static_cast<size_t>(std::upper_bound(edges_.begin(), edges_.end(), price) - edges_.begin());
+    ++price_counts_[bucket];
+  }
+
+  uint64_t total() const { return total_; }
+
+  void fill(const FacetRequest& want, Facets& out) const {
+    if (want.brand) out.brand = sorted(brand_);
+    if (want.colour) out.colour = sorted(colour_);
+    if (want.size) out.size = sorted(size_);
+    if (want.category) out.category = sorted(category_);
+    if (want.tag) out.tag = sorted(tag_);
+    if (want.in_stock) {
+      out.in_stock = in_stock_;
+      out.out_of_stock = out_of_stock_;
+    }
+    if (want.price) {
+      int64_t low = 0;
+      for (size_t i = 0; i < price_counts_.size(); ++i) {
+        PriceBucket b{low, std::nullopt, price_counts_[i]};
+        if (i < edges_.size()) {
+          b.max = edges_[i];
+          low = edges_[i];
+        }
+        out.price.push_back(b);
+      }
+    }
+  }
+
+ private:
+  using Counts = std::map<std::string, uint64_t, std::less<>>;
+
+  static bool contains(const std::vector<std::string>& set, std::string_view v) {
+    return std::find(set.begin(), set.end(), v) != set.end();
+  }
+  static bool intersects(const std::vector<std::string>& set,
+                         const std::vector<std::string_view>& values) {
+    return std::any_of(values.begin(), values.end(),
+                       [&](std::string_view v) { return contains(set, v); });
+  }
+  static void bump(Counts& counts, std::string_view key) {
+    if (key.empty()) return;
+    auto it = counts.find(key);
+    if (it == counts.end()) it = counts.emplace(std::string(key), 0).first;
+    ++it->second;
+  }
+  static std::vector<FacetCount> sorted(const Counts& counts) {
+    std::vector<FacetCount> out;
+    out.reserve(counts.size());
+    for (const auto& [value, count] : counts) out.push_back({value, count});
+    std::stable_sort(out.begin(), out.end(),
+                     [](const FacetCount& a, const FacetCount& b) { return a.count > b.count; });
+    return out;
+  }
+
+  const std::vector<std::string>& brands_;
+  const std::vector<std::string>& colours_;
+  const std::vector<std::string>& sizes_;
+  const std::vector<int64_t>& edges_;
+  Counts brand_, colour_, size_, category_, tag_;
+  std::vector<uint64_t> price_counts_;
+  uint64_t in_stock_ = 0;
+  uint64_t out_of_stock_ = 0;
+  uint64_t total_ = 0;
+};
+
+Xapian::Query any_term(const std::string& prefix, const std::vector<std::string>& values) {
+  std::vector<Xapian::Query> terms;
+  for (const auto& v : values) terms.emplace_back(prefix + v);
+  return Xapian::Query(Xapian::Query::OP_OR, terms.begin(), terms.end());
+}
+
+Xapian::Query and_all(const std::vector<Xapian::Query>& parts) {
+  return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+}
+
+// Effective filters of one search, after words from the text were turned into filters.
+struct Filters {
+  std::string category;
+  std::vector<std::string> brands;
+  std::vector<std::string> colours;
+  std::vector<std::string> sizes;
+  std::optional<int64_t> price_min;
+  std::optional<int64_t> price_max;
+  std::optional<bool> in_stock;
+  std::string tag;
+  std::vector<std::string> attributes;  // "key:value"
+};
+
+// Filters other than the multi-select ones, as boolean queries.
+std::vector<Xapian::Query> single_select_filters(const Filters& f) {
+  std::vector<Xapian::Query> parts;
+  if (!f.category.empty()) parts.emplace_back(kCategoryPrefix + f.category);
+  if (!f.tag.empty()) parts.emplace_back(kTagPrefix + f.tag);
+  if (f.in_stock) parts.emplace_back(kStockPrefix + (*f.in_stock ? "1" : "0"));
+  for (const auto& a : f.attributes) parts.emplace_back(kAttributePrefix + a);
+  if (f.price_min || f.price_max) {
+    std::string low = Xapian::sortable_serialise(static_cast<double>(f.price_min.value_or(0)));
+    if (f.price_max) {
+      std::string high = Xapian::sortable_serialise(static_cast<double>(*f.price_max));
+      parts.emplace_back(Xapian::Query::OP_VALUE_RANGE, kPriceSlot, low, high);
+    } else {
+      parts.emplace_back(Xapian::Query::OP_VALUE_GE, kPriceSlot, low);
+    }
+  }
+  return parts;
+}
+
+std::vector<Xapian::Query> multi_select_filters(const Filters& f) {
+  std::vector<Xapian::Query> parts;
+  if (!f.brands.empty()) parts.push_back(any_term(kBrandPrefix, f.brands));
+  if (!f.colours.empty()) parts.push_back(any_term(kColourPrefix, f.colours));
+  if (!f.sizes.empty()) parts.push_back(any_term(kSizePrefix, f.sizes));
+  return parts;
+}
+
+Xapian::Query with_filters(const Xapian::Query& text, std::vector<Xapian::Query> filters) {
+  if (filters.empty()) return text;
+  return Xapian::Query(Xapian::Query::OP_FILTER, text, and_all(filters));
+}
+
+// Every word must match (through its stem or a synonym's); no words matches everything.
+Xapian::Query text_query(const std::vector<std::string>& words) {
+  if (words.empty()) return Xapian::Query::MatchAll;
+  std::vector<Xapian::Query> per_word;
+  for (const auto& word : words) {
+    auto stems = stems_matching(word);
+    per_word.emplace_back(Xapian::Query::OP_OR, stems.begin(), stems.end());
+  }
+  return and_all(per_word);
+}
+
+bool word_is_known(const Xapian::Database& db, const std::string& word) {
+  for (const auto& s : stems_matching(word)) {
+    if (db.term_exists(s)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+struct CatalogIndex::State {
+  fs::path dir;
+
+  // Serialises writers: upsert/remove/commit, and the switch at the end of a rebuild.
+  mutable std::mutex write_mutex;
+  std::unique_ptr<Xapian::WritableDatabase> writer;  // null while missing or corrupt
+  std::optional<std::string> open_error;             // why `writer` is null, if it is
+  bool rebuilding = false;
+  // Changes made while a rebuild runs, replayed onto the new index before the switch.
+  std::vector<std::variant<SearchDocument, std::string>> pending;
+
+  std::mutex rebuild_mutex;  // one rebuild at a time
+
+  // The served database and the reader handles on it.
+  mutable std::mutex readers_mutex;
+  fs::path current_path;    // empty while there is no index
+  uint64_t generation = 0;  // bumped at each switch, so handles on the old index are dropped
+  mutable std::vector<std::unique_ptr<Reader>> idle;
+
+  std::atomic<uint64_t> build_counter{0};
+
+  // Gives the reader back to the pool when done, unless the index was switched meanwhile.
+  struct Lease {
+    Lease(const State* owner, std::unique_ptr<Reader> r) : state(owner), reader(std::move(r)) {}
+    Lease(Lease&&) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    const State* state;
+    std::unique_ptr<Reader> reader;
+    ~Lease() {
+      if (!reader) return;
+      std::lock_guard lock(state->readers_mutex);
+      if (reader->generation == state->generation && state->idle.size() < kMaxIdleReaders) {
+        state->idle.push_back(std::move(reader));
+      }
+    }
+  };
+
+  // A reader on the current index, refreshed to its latest commit.
+  Result<Lease> lease() const {
+    fs::path path;
+    uint64_t gen = 0;
+    std::unique_ptr<Reader> reader;
+    {
+      std::lock_guard lock(readers_mutex);
+      if (current_path.empty()) {
+        if (open_error) return corrupt_error(*open_error);
+        return missing_error();
+      }
+      path = current_path;
+      gen = generation;
+      while (!idle.empty() && !reader) {
+        auto candidate = std::move(idle.back());
+        idle.pop_back();
+        if (candidate->generation == gen) reader = std::move(candidate);
+      }
+    }
+    try {
+      if (reader) {
+        reader->db.reopen();  // cheap: reads the revision; picks up the latest commit
+      } else {
+        reader = std::make_unique<Reader>();
+        reader->db = Xapian::Database(path.string(), Xapian::DB_BACKEND_GLASS);
+        reader->generation = gen;
+      }
+    } catch (const Xapian::DatabaseCorruptError& e) {
+      return corrupt_error(e.get_msg());
+    } catch (const Xapian::Error& e) {
+      return Error::unavailable("search_index_unavailable",
+                                "cannot open the search index: " + e.get_description());
+    }
+    return Lease{this, std::move(reader)};
+  }
+
+  Result<void> writable() const {
+    if (writer) return {};
+    if (open_error) return corrupt_error(*open_error);
+    return missing_error();
+  }
+};
+
+CatalogIndex::CatalogIndex(std::unique_ptr<State> state) : state_(std::move(state)) {}
+CatalogIndex::~CatalogIndex() = default;
+
+Result<std::unique_ptr<CatalogIndex>> CatalogIndex::open(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec || !fs::is_directory(dir)) {
+    return Error::unavailable("search_index_unavailable",
+                              "cannot create the search index directory " + dir.string());
+  }
+  auto state = std::make_unique<State>();
+  state->dir = dir;
+  if (auto name = read_current(dir)) {
+    fs::path path = dir / *name;
+    try {
+      if (!fs::exists(path / "iamglass")) throw Xapian::DatabaseNotFoundError("no glass database");
+      state->writer = std::make_unique<Xapian::WritableDatabase>(
+          path.string(), Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
+      state->current_path = path;
+    } catch (const Xapian::Error& e) {
+      state->open_error = e.get_description();
+    }
+  }
+  return std::unique_ptr<CatalogIndex>(new CatalogIndex(std::move(state)));
+}
+
+Result<void> CatalogIndex::verify() const {
+  fs::path path;
+  {
+    std::lock_guard lock(state_->readers_mutex);
+    if (state_->current_path.empty()) {
+      if (state_->open_error) return corrupt_error(*state_->open_error);
+      return Error::not_found("search_index_missing", "the search index has not been built");
+    }
+    path = state_->current_path;
+  }
+  // Reads every document (data, terms, values) and every posting list, so any damaged block
+  // is read. Xapian::Database::check would do the same but trips AddressSanitizer inside
+  // libxapian 1.4.22 (new/delete size mismatch), and our tests run under it.
+  try {
+    Xapian::Database db(path.string(), Xapian::DB_BACKEND_GLASS);
+    Xapian::doccount documents = 0;
+    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+      Xapian::Document doc = db.get_document(*it);
+      (void)doc.get_data();
+      for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) (void)*t;
+      for (auto v = doc.values_begin(); v != doc.values_end(); ++v) (void)*v;
+      ++documents;
+    }
+    if (documents != db.get_doccount()) {
+      return corrupt_error("document count disagrees with the documents present");
+    }
+    for (auto term = db.allterms_begin(); term != db.allterms_end(); ++term) {
+      Xapian::doccount postings = 0;
+      for (auto p = db.postlist_begin(*term); p != db.postlist_end(*term); ++p) ++postings;
+      if (postings != term.get_termfreq()) {
+        return corrupt_error("posting list of a term disagrees with its frequency");
+      }
+    }
+    for (auto word = db.spellings_begin(); word != db.spellings_end(); ++word) (void)*word;
+  } catch (const Xapian::Error& e) {
+    return corrupt_error(e.get_description());
+  } catch (const std::exception& e) {
+    return corrupt_error(e.what());
+  }
+  return {};
+}
+
+Result<void> CatalogIndex::upsert(const SearchDocument& doc) {
+  if (auto ok = check_document(doc); !ok) return ok;
+  std::lock_guard lock(state_->write_mutex);
+  if (auto ok = state_->writable(); !ok) return ok;
+  try {
+    write_document(*state_->writer, doc, true);
+    if (state_->rebuilding) state_->pending.emplace_back(doc);
+  } catch (const Xapian::Error& e) {
+    return Error::internal("search index write failed: " + e.get_description());
+  }
+  return {};
+}
+
+Result<void> CatalogIndex::remove(std::string_view id) {
+  std::lock_guard lock(state_->write_mutex);
+  if (auto ok = state_->writable(); !ok) return ok;
+  try {
+    erase_document(*state_->writer, id);
+    if (state_->rebuilding) state_->pending.emplace_back(std::string(id));
+  } catch (const Xapian::Error& e) {
+    return Error::internal("search index write failed: " + e.get_description());
+  }
+  return {};
+}
+
+Result<void> CatalogIndex::commit() {
+  std::lock_guard lock(state_->write_mutex);
+  if (auto ok = state_->writable(); !ok) return ok;
+  try {
+    state_->writer->commit();
+  } catch (const Xapian::Error& e) {
+    return Error::internal("search index commit failed: " + e.get_description());
+  }
+  return {};
+}
+
+Result<uint64_t> CatalogIndex::rebuild(std::span<const SearchDocument> docs,
+                                       const Progress& progress) {
+  size_t at = 0;
+  return rebuild(
+      [&]() -> std::optional<SearchDocument> {
+        if (at == docs.size()) return std::nullopt;
+        return docs[at++];
+      },
+      docs.size(), progress);
+}
+
+Result<uint64_t> CatalogIndex::rebuild(const DocumentSource& next, uint64_t expected,
+                                       const Progress& progress) {
+  State& s = *state_;
+  std::lock_guard rebuild_lock(s.rebuild_mutex);
+
+  // Builds left by earlier runs (or a crash) are no longer served: only CURRENT's is.
+  auto current_name = read_current(s.dir);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(s.dir, ec)) {
+    auto name = entry.path().filename().string();
+    if (entry.is_directory() && name.rfind("index-", 0) == 0 && name != current_name) {
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+
+  auto stamp = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+  std::string name = "index-" + std::to_string(stamp) + "-" + std::to_string(++s.build_counter);
+  fs::path path = s.dir / name;
+  {
+    std::lock_guard lock(s.write_mutex);
+    s.rebuilding = true;
+    s.pending.clear();
+  }
+  auto fail = [&](const std::string& why) -> Result<uint64_t> {
+    {
+      std::lock_guard lock(s.write_mutex);
+      s.rebuilding = false;
+      s.pending.clear();
+    }
+    std::error_code ignored;
+    fs::remove_all(path, ignored);
+    return Error::internal("search index rebuild failed: " + why);
+  };
+
+  uint64_t done = 0;
+  try {
+    auto fresh = std::make_unique<Xapian::WritableDatabase>(
+        path.string(), Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS);
+    std::unordered_set<std::string> seen;
+    while (auto doc = next()) {
+      if (!check_document(*doc)) continue;  // the live path refuses these too
+      bool duplicate = !seen.insert(clean_key(doc->id)).second;
+      write_document(*fresh, *doc, duplicate);
+      ++done;
+      if (progress && done % kProgressEvery == 0) progress(done, expected);
+    }
+    fresh->commit();
+
+    std::lock_guard lock(s.write_mutex);
+    for (const auto& change : s.pending) {
+      if (const auto* doc = std::get_if<SearchDocument>(&change)) {
+        write_document(*fresh, *doc, true);
+      } else {
+        erase_document(*fresh, std::get<std::string>(change));
+      }
+    }
+    fresh->commit();
+    write_atomically(s.dir, kCurrentFile, name + "\n");
+    s.writer = std::move(fresh);
+    s.open_error.reset();
+    s.rebuilding = false;
+    s.pending.clear();
+    {
+      std::lock_guard readers_lock(s.readers_mutex);
+      s.current_path = path;
+      ++s.generation;
+      s.idle.clear();
+    }
+  } catch (const Xapian::Error& e) {
+    return fail(e.get_description());
+  } catch (const std::exception& e) {
+    return fail(e.what());
+  }
+  if (progress) progress(done, expected);
+  return done;
+}
+
+Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
+  if (query.page < 1) return parameter_error("page", "page must be 1 or more");
+  if (query.per_page < 1 || query.per_page > kMaxPerPage) {
+    return parameter_error("per_page",
+                           "per_page must be between 1 and " + std::to_string(kMaxPerPage));
+  }
+  if (static_cast<int64_t>(query.page) * query.per_page > kMaxResultWindow) {
+    return parameter_error(
+        "page", "results beyond the first " + std::to_string(kMaxResultWindow) + " are not served");
+  }
+  if (query.price_min && *query.price_min < 0) {
+    return parameter_error("price_min", "price_min must not be negative");
+  }
+  if (query.price_max && *query.price_max < 0) {
+    return parameter_error("price_max", "price_max must not be negative");
+  }
+  if (query.price_min && query.price_max && *query.price_min > *query.price_max) {
+    return parameter_error("price_min", "price_min must not exceed price_max");
+  }
+  if (!std::is_sorted(query.price_bucket_edges.begin(), query.price_bucket_edges.end())) {
+    return parameter_error("price_bucket_edges", "price bucket edges must be ascending");
+  }
+
+  Filters base;
+  base.category = clean_key(query.category);
+  base.brands = clean_keys(query.brands);
+  base.colours = clean_keys(query.colours);
+  base.sizes = clean_keys(query.sizes);
+  base.price_min = query.price_min;
+  base.price_max = query.price_max;
+  base.in_stock = query.in_stock;
+  base.tag = clean_key(query.tag);
+  for (const auto& [key, value] : query.attributes) {
+    base.attributes.push_back(clean_key(key) + ":" + clean_key(value));
+  }
+  auto tokens = words_of(truncate_utf8(query.text, kMaxQueryTextBytes));
+
+  // A reader can see a revision the writer has since recycled blocks of (DatabaseModifiedError);
+  // reopening and running again is the documented answer.
+  for (int attempt = 0;; ++attempt) {
+    auto lease = state_->lease();
+    if (!lease) return lease.error();
+    Reader& reader = *lease->reader;
+    try {
+      Xapian::Database& db = reader.db;
+      reader.load_vocabulary();
+      SearchResult result;
+      Filters filters = base;
+
+      // Colour and size words become filters; the rest are searched as text. A size word counts
+      // as a filter after "size", or when it is not also an ordinary word in the catalog.
+      std::vector<std::string> words;
+      for (size_t i = 0; i < tokens.size(); ++i) {
+        const std::string& t = tokens[i];
+        if (i + 1 < tokens.size() && reader.colours.count(t + " " + tokens[i + 1])) {
+          result.colours_from_text.push_back(t + " " + tokens[i + 1]);
+          ++i;
+          continue;
+        }
+        if (reader.colours.count(t)) {
+          result.colours_from_text.push_back(t);
+          continue;
+        }
+        bool after_size = i > 0 && (tokens[i - 1] == "size" || tokens[i - 1] == "sz");
+        if (reader.sizes.count(t) && (after_size || !db.term_exists(stem(t)))) {
+          result.sizes_from_text.push_back(t);
+          continue;
+        }
+        if (!is_stopword(t)) words.push_back(t);
+      }
+      // Words from the text narrow only dimensions the caller did not filter already.
+      if (filters.colours.empty()) filters.colours = result.colours_from_text;
+      if (filters.sizes.empty()) filters.sizes = result.sizes_from_text;
+
+      auto run = [&](const std::vector<std::string>& text_words, SearchResult& out) {
+        Xapian::Query text = text_query(text_words);
+        auto single = single_select_filters(filters);
+        auto multi = multi_select_filters(filters);
+        std::vector<Xapian::Query> all = single;
+        all.insert(all.end(), multi.begin(), multi.end());
+        Xapian::Query full = with_filters(text, all);
+        Xapian::doccount everything = std::max<Xapian::doccount>(db.get_doccount(), 1);
+
+        Xapian::Enquire enquire(db);
+        enquire.set_query(full);
+        enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+        switch (query.sort) {
+          case SortOrder::relevance:
+            enquire.set_sort_by_relevance_then_value(kPopularitySlot, true);
+            break;
+          case SortOrder::price_asc:
+            enquire.set_sort_by_value_then_relevance(kPriceSlot, false);
+            break;
+          case SortOrder::price_desc:
+            enquire.set_sort_by_value_then_relevance(kPriceSlot, true);
+            break;
+          case SortOrder::newest:
+            enquire.set_sort_by_value_then_relevance(kCreatedSlot, true);
+            break;
+          case SortOrder::best_selling:
+            enquire.set_sort_by_value_then_relevance(kPopularitySlot, true);
+            break;
+        }
+
+        std::optional<FacetSpy> spy;
+        if (query.facets.any()) {
+          spy.emplace(filters.brands, filters.colours, filters.sizes, query.price_bucket_edges);
+          if (multi.empty()) {
+            enquire.add_matchspy(&*spy);
+          } else {
+            // The spy must see documents that miss a multi-select filter, so it runs on a
+            // query without them.
+            Xapian::Enquire counting(db);
+            counting.set_query(with_filters(text, single));
+            counting.set_weighting_scheme(Xapian::BoolWeight());
+            counting.add_matchspy(&*spy);
+            (void)counting.get_mset(0, 0, everything);
+          }
+        }
+        auto offset = static_cast<Xapian::doccount>((query.page - 1) * query.per_page);
+        Xapian::MSet mset =
+            enquire.get_mset(offset, static_cast<Xapian::doccount>(query.per_page), everything);
+        out.total = mset.get_matches_estimated();
+        for (auto it = mset.begin(); it != mset.end(); ++it) {
+          std::string data = it.get_document().get_data();
+          auto stored = parse_data(data);
+          out.hits.push_back({std::string(stored.id), std::string(stored.slug)});
+        }
+        if (spy) spy->fill(query.facets, out.facets);
+        out.searched_text = join(text_words, ' ');
+      };
+
+      run(words, result);
+
+      // Spelling: only words that match nothing are corrected.
+      std::vector<std::string> corrected = words;
+      bool changed = false;
+      for (auto& w : corrected) {
+        if (!spellable(w) || word_is_known(db, w)) continue;
+        std::string fix = db.get_spelling_suggestion(w, w.size() <= 4 ? 1 : 2);
+        if (!fix.empty() && fix != w) {
+          w = fix;
+          changed = true;
+        }
+      }
+      if (changed) {
+        std::vector<std::string> shown;
+        size_t next_word = 0;
+        for (const auto& t : tokens) {
+          if (next_word < words.size() && t == words[next_word]) {
+            shown.push_back(corrected[next_word++]);
+          } else {
+            shown.push_back(t);
+          }
+        }
+        result.did_you_mean = join(shown, ' ');
+        if (result.total == 0) {
+          SearchResult fixed;
+          fixed.colours_from_text = result.colours_from_text;
+          fixed.sizes_from_text = result.sizes_from_text;
+          run(corrected, fixed);
+          if (fixed.total > 0) {
+            fixed.did_you_mean = result.did_you_mean;
+            fixed.corrected = true;
+            return fixed;
+          }
+        }
+      }
+      return result;
+    } catch (const Xapian::DatabaseModifiedError&) {
+      if (attempt >= 2) {
+        return Error::unavailable("search_index_busy", "the search index changed too quickly");
+      }
+      continue;
+    } catch (const Xapian::DatabaseCorruptError& e) {
+      return corrupt_error(e.get_msg());
+    } catch (const Xapian::Error& e) {
+      return Error::internal("search failed: " + e.get_description());
+    }
+  }
+}
+
+Result<std::vector<std::string>> CatalogIndex::suggest(std::string_view prefix,
+                                                       size_t limit) const {
+  limit = std::min(limit, kMaxSuggestions);
+  std::string text = truncate_utf8(prefix, kMaxQueryTextBytes);
+  auto words = words_of(text);
+  std::vector<std::string> out;
+  // A trailing separator means the last word is finished: nothing to complete.
+  auto last_byte = text.empty() ? 0u : static_cast<unsigned char>(text.back());
+  bool open_word = !words.empty() && (last_byte >= 0x80 || Xapian::Unicode::is_wordchar(last_byte));
+  if (limit == 0 || !open_word) return out;
+  std::string last = words.back();
+  words.pop_back();
+  std::string before = join(words, ' ');
+
+  auto lease = state_->lease();
+  if (!lease) return lease.error();
+  try {
+    Xapian::Database& db = lease->reader->db;
+    std::string term_prefix = kSuggestPrefix + last;
+    std::vector<std::pair<std::string, Xapian::doccount>> found;
+    for (auto it = db.allterms_begin(term_prefix);
+         it != db.allterms_end(term_prefix) && found.size() < kMaxSuggestScan; ++it) {
+      found.emplace_back((*it).substr(kSuggestPrefix.size()), it.get_termfreq());
+    }
+    std::stable_sort(found.begin(), found.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (size_t i = 0; i < found.size() && out.size() < limit; ++i) {
+      out.push_back(before.empty() ? found[i].first : before + " " + found[i].first);
+    }
+  } catch (const Xapian::DatabaseCorruptError& e) {
+    return corrupt_error(e.get_msg());
+  } catch (const Xapian::Error& e) {
+    return Error::internal("suggest failed: " + e.get_description());
+  }
+  return out;
+}
+
+Result<uint64_t> CatalogIndex::document_count() const {
+  auto lease = state_->lease();
+  if (!lease) return lease.error();
+  try {
+    return static_cast<uint64_t>(lease->reader->db.get_doccount());
+  } catch (const Xapian::Error& e) {
+    return Error::internal("search index read failed: " + e.get_description());
+  }
+}
+
+}  // namespace fff::search
