@@ -3,13 +3,16 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 #include <variant>
 
@@ -65,6 +68,10 @@ Error missing_error() {
 }
 Error corrupt_error(const std::string& why) {
   return Error::unavailable("search_index_corrupt", "the search index is damaged: " + why);
+}
+// Xapian's exception classes are not polymorphic to dynamic_cast; they name their type.
+bool is_corruption(const Xapian::Error& e) {
+  return std::string_view(e.get_type()) == "DatabaseCorruptError";
 }
 Error parameter_error(const std::string& field, const std::string& message) {
   return Error::invalid("invalid_search_parameter", message, {{field, message}});
@@ -302,59 +309,65 @@ struct Reader {
 // those facets can be counted without its own filter in the same pass.
 class FacetSpy : public Xapian::MatchSpy {
  public:
-  FacetSpy(const std::vector<std::string>& brands, const std::vector<std::string>& colours,
-           const std::vector<std::string>& sizes, const std::vector<int64_t>& edges)
-      : brands_(brands),
+  FacetSpy(const FacetRequest& want, const std::vector<std::string>& brands,
+           const std::vector<std::string>& colours, const std::vector<std::string>& sizes,
+           const std::vector<int64_t>& edges)
+      : want_(want),
+        brands_(brands),
         colours_(colours),
         sizes_(sizes),
         edges_(edges),
         price_counts_(edges.size() + 1, 0) {}
 
+  // Runs once per matching document, so it allocates nothing beyond the value itself and
+  // skips the facets nobody asked for.
   void operator()(const Xapian::Document& doc, double) override {
-    std::string packed = doc.get_value(kFacetSlot);
-    auto fields = split(packed, kFieldSep);
-    if (fields.size() < 7) return;
-    auto doc_colours = split(fields[1], kItemSep);
-    auto doc_sizes = split(fields[2], kItemSep);
-    bool brand_ok = brands_.empty() || contains(brands_, fields[0]);
-    bool colour_ok = colours_.empty() || intersects(colours_, doc_colours);
-    bool size_ok = sizes_.empty() || intersects(sizes_, doc_sizes);
+    const std::string packed = doc.get_value(kFacetSlot);
+    std::string_view rest(packed);
+    std::array<std::string_view, 7> fields;
+    size_t found = 0;
+    while (found < fields.size()) {
+      size_t at = rest.find(kFieldSep);
+      fields[found++] = rest.substr(0, at);
+      if (at == std::string_view::npos) break;
+      rest.remove_prefix(at + 1);
+    }
+    if (found < fields.size()) return;
+    const auto [brand, doc_colours, doc_sizes, categories, tags, stock, price_text] = fields;
 
-    if (colour_ok && size_ok && !fields[0].empty()) bump(brand_, fields[0]);
-    if (brand_ok && size_ok) {
-      for (auto c : doc_colours) bump(colour_, c);
-    }
-    if (brand_ok && colour_ok) {
-      for (auto s : doc_sizes) bump(size_, s);
-    }
+    bool brand_ok = brands_.empty() || contains(brands_, brand);
+    bool colour_ok = colours_.empty() || any_of_list(colours_, doc_colours);
+    bool size_ok = sizes_.empty() || any_of_list(sizes_, doc_sizes);
+
+    if (want_.brand && colour_ok && size_ok) bump(brand_, brand);
+    if (want_.colour && brand_ok && size_ok) each_item(doc_colours, colour_);
+    if (want_.size && brand_ok && colour_ok) each_item(doc_sizes, size_);
     if (!(brand_ok && colour_ok && size_ok)) return;
     ++total_;
-    for (auto c : split(fields[3], kItemSep)) bump(category_, c);
-    for (auto t : split(fields[4], kItemSep)) bump(tag_, t);
-    (fields[5] == "1" ? in_stock_ : out_of_stock_)++;
-    int64_t price = 0;
-    for (char ch : fields[6]) {
-      if (ch >= '0' && ch <= '9') price = price * 10 + (ch - '0');
+    if (want_.category) each_item(categories, category_);
+    if (want_.tag) each_item(tags, tag_);
+    if (want_.in_stock) (stock == "1" ? in_stock_ : out_of_stock_)++;
+    if (want_.price) {
+      int64_t price = 0;
+      std::from_chars(price_text.data(), price_text.data() + price_text.size(), price);
+      auto bucket = std::upper_bound(edges_.begin(), edges_.end(), price) - edges_.begin();
+      ++price_counts_[static_cast<size_t>(bucket)];
     }
-    if (!fields[6].empty() && fields[6][0] == '-') price = -price;
-    size_t bucket =
-        static_cast<size_t>(std::upper_bound(edges_.begin(), edges_.end(), price) - edges_.begin());
-    ++price_counts_[bucket];
   }
 
   uint64_t total() const { return total_; }
 
-  void fill(const FacetRequest& want, Facets& out) const {
-    if (want.brand) out.brand = sorted(brand_);
-    if (want.colour) out.colour = sorted(colour_);
-    if (want.size) out.size = sorted(size_);
-    if (want.category) out.category = sorted(category_);
-    if (want.tag) out.tag = sorted(tag_);
-    if (want.in_stock) {
+  void fill(Facets& out) const {
+    if (want_.brand) out.brand = sorted(brand_);
+    if (want_.colour) out.colour = sorted(colour_);
+    if (want_.size) out.size = sorted(size_);
+    if (want_.category) out.category = sorted(category_);
+    if (want_.tag) out.tag = sorted(tag_);
+    if (want_.in_stock) {
       out.in_stock = in_stock_;
       out.out_of_stock = out_of_stock_;
     }
-    if (want.price) {
+    if (want_.price) {
       int64_t low = 0;
       for (size_t i = 0; i < price_counts_.size(); ++i) {
         PriceBucket b{low, std::nullopt, price_counts_[i]};
@@ -368,15 +381,31 @@ class FacetSpy : public Xapian::MatchSpy {
   }
 
  private:
-  using Counts = std::map<std::string, uint64_t, std::less<>>;
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Counts = std::unordered_map<std::string, uint64_t, KeyHash, std::equal_to<>>;
 
   static bool contains(const std::vector<std::string>& set, std::string_view v) {
     return std::find(set.begin(), set.end(), v) != set.end();
   }
-  static bool intersects(const std::vector<std::string>& set,
-                         const std::vector<std::string_view>& values) {
-    return std::any_of(values.begin(), values.end(),
-                       [&](std::string_view v) { return contains(set, v); });
+  template <typename Fn>
+  static void for_each_item(std::string_view list, Fn&& fn) {
+    while (!list.empty()) {
+      size_t at = list.find(kItemSep);
+      fn(list.substr(0, at));
+      if (at == std::string_view::npos) break;
+      list.remove_prefix(at + 1);
+    }
+  }
+  static bool any_of_list(const std::vector<std::string>& set, std::string_view list) {
+    bool hit = false;
+    for_each_item(list, [&](std::string_view v) { hit = hit || contains(set, v); });
+    return hit;
+  }
+  static void each_item(std::string_view list, Counts& counts) {
+    for_each_item(list, [&](std::string_view v) { bump(counts, v); });
   }
   static void bump(Counts& counts, std::string_view key) {
     if (key.empty()) return;
@@ -388,11 +417,13 @@ class FacetSpy : public Xapian::MatchSpy {
     std::vector<FacetCount> out;
     out.reserve(counts.size());
     for (const auto& [value, count] : counts) out.push_back({value, count});
-    std::stable_sort(out.begin(), out.end(),
-                     [](const FacetCount& a, const FacetCount& b) { return a.count > b.count; });
+    std::sort(out.begin(), out.end(), [](const FacetCount& a, const FacetCount& b) {
+      return a.count != b.count ? a.count > b.count : a.value < b.value;
+    });
     return out;
   }
 
+  FacetRequest want_;
   const std::vector<std::string>& brands_;
   const std::vector<std::string>& colours_;
   const std::vector<std::string>& sizes_;
@@ -477,6 +508,64 @@ bool word_is_known(const Xapian::Database& db, const std::string& word) {
   return false;
 }
 
+// Facet counts and totals of recent searches, keyed by the index revision they were counted on,
+// so a commit makes old entries unreachable instead of stale. Counting facets visits every match;
+// shop traffic repeats the same listings (a category, a brand, page 2 of them) so most searches
+// skip it. Thread-safety: internally locked.
+class FacetCache {
+ public:
+  struct Entry {
+    Facets facets;
+    uint64_t total = 0;
+  };
+
+  std::optional<Entry> find(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void insert(std::string key, Entry entry) {
+    std::lock_guard lock(mutex_);
+    // Dropping everything when full is crude but bounded, and the next requests refill it.
+    if (entries_.size() >= kCapacity) entries_.clear();
+    entries_.insert_or_assign(std::move(key), std::move(entry));
+  }
+
+ private:
+  static constexpr size_t kCapacity = 2048;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+std::string facet_cache_key(uint64_t generation, Xapian::rev revision,
+                            const std::vector<std::string>& words, const Filters& f,
+                            const SearchQuery& q) {
+  std::string key;
+  auto add = [&key](std::string_view part) {
+    key += part;
+    key.push_back(kFieldSep);
+  };
+  add(std::to_string(generation) + "." + std::to_string(revision));
+  add(join(words, ' '));
+  add(f.category);
+  add(join(f.brands, kItemSep));
+  add(join(f.colours, kItemSep));
+  add(join(f.sizes, kItemSep));
+  add(f.price_min ? std::to_string(*f.price_min) : "-");
+  add(f.price_max ? std::to_string(*f.price_max) : "-");
+  add(f.in_stock ? (*f.in_stock ? "1" : "0") : "-");
+  add(f.tag);
+  add(join(f.attributes, kItemSep));
+  const FacetRequest& w = q.facets;
+  for (bool b : {w.brand, w.colour, w.size, w.category, w.price, w.in_stock, w.tag}) {
+    key.push_back(b ? '1' : '0');
+  }
+  for (int64_t edge : q.price_bucket_edges) add(std::to_string(edge));
+  return key;
+}
+
 }  // namespace
 
 struct CatalogIndex::State {
@@ -499,6 +588,7 @@ struct CatalogIndex::State {
   mutable std::vector<std::unique_ptr<Reader>> idle;
 
   std::atomic<uint64_t> build_counter{0};
+  FacetCache facet_cache;
 
   // Gives the reader back to the pool when done, unless the index was switched meanwhile.
   struct Lease {
@@ -516,40 +606,51 @@ struct CatalogIndex::State {
     }
   };
 
+  uint64_t current_generation() const {
+    std::lock_guard lock(readers_mutex);
+    return generation;
+  }
+
   // A reader on the current index, refreshed to its latest commit.
   Result<Lease> lease() const {
-    fs::path path;
-    uint64_t gen = 0;
-    std::unique_ptr<Reader> reader;
-    {
-      std::lock_guard lock(readers_mutex);
-      if (current_path.empty()) {
-        if (open_error) return corrupt_error(*open_error);
-        return missing_error();
+    // A rebuild may switch indexes, and the one after it delete the old directory, between
+    // reading the current path and opening it: then the open fails and is retried on the new one.
+    for (int attempt = 0;; ++attempt) {
+      fs::path path;
+      uint64_t gen = 0;
+      std::unique_ptr<Reader> reader;
+      {
+        std::lock_guard lock(readers_mutex);
+        if (current_path.empty()) {
+          if (open_error) return corrupt_error(*open_error);
+          return missing_error();
+        }
+        path = current_path;
+        gen = generation;
+        while (!idle.empty() && !reader) {
+          auto candidate = std::move(idle.back());
+          idle.pop_back();
+          if (candidate->generation == gen) reader = std::move(candidate);
+        }
       }
-      path = current_path;
-      gen = generation;
-      while (!idle.empty() && !reader) {
-        auto candidate = std::move(idle.back());
-        idle.pop_back();
-        if (candidate->generation == gen) reader = std::move(candidate);
+      try {
+        if (reader) {
+          reader->db.reopen();  // cheap: reads the revision; picks up the latest commit
+        } else {
+          reader = std::make_unique<Reader>();
+          reader->db = Xapian::Database(path.string(), Xapian::DB_BACKEND_GLASS);
+          reader->generation = gen;
+        }
+        return Lease{this, std::move(reader)};
+      } catch (const Xapian::Error& e) {
+        if (attempt < 3 && current_generation() != gen) continue;
+        if (is_corruption(e)) {
+          return corrupt_error(e.get_msg());
+        }
+        return Error::unavailable("search_index_unavailable",
+                                  "cannot open the search index: " + e.get_description());
       }
     }
-    try {
-      if (reader) {
-        reader->db.reopen();  // cheap: reads the revision; picks up the latest commit
-      } else {
-        reader = std::make_unique<Reader>();
-        reader->db = Xapian::Database(path.string(), Xapian::DB_BACKEND_GLASS);
-        reader->generation = gen;
-      }
-    } catch (const Xapian::DatabaseCorruptError& e) {
-      return corrupt_error(e.get_msg());
-    } catch (const Xapian::Error& e) {
-      return Error::unavailable("search_index_unavailable",
-                                "cannot open the search index: " + e.get_description());
-    }
-    return Lease{this, std::move(reader)};
   }
 
   Result<void> writable() const {
@@ -858,30 +959,46 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
         }
 
         std::optional<FacetSpy> spy;
+        std::optional<uint64_t> known_total;
+        std::string cache_key;
         if (query.facets.any()) {
-          spy.emplace(filters.brands, filters.colours, filters.sizes, query.price_bucket_edges);
-          if (multi.empty()) {
-            enquire.add_matchspy(&*spy);
+          cache_key =
+              facet_cache_key(reader.generation, db.get_revision(), text_words, filters, query);
+          if (auto cached = state_->facet_cache.find(cache_key)) {
+            out.facets = std::move(cached->facets);
+            known_total = cached->total;
           } else {
-            // The spy must see documents that miss a multi-select filter, so it runs on a
-            // query without them.
-            Xapian::Enquire counting(db);
-            counting.set_query(with_filters(text, single));
-            counting.set_weighting_scheme(Xapian::BoolWeight());
-            counting.add_matchspy(&*spy);
-            (void)counting.get_mset(0, 0, everything);
+            spy.emplace(query.facets, filters.brands, filters.colours, filters.sizes,
+                        query.price_bucket_edges);
+            if (multi.empty()) {
+              enquire.add_matchspy(&*spy);
+            } else {
+              // The spy must see documents that miss a multi-select filter, so it runs on a
+              // query without them; the documents passing them all are the result set.
+              Xapian::Enquire counting(db);
+              counting.set_query(with_filters(text, single));
+              counting.set_weighting_scheme(Xapian::BoolWeight());
+              counting.add_matchspy(&*spy);
+              (void)counting.get_mset(0, 0, everything);
+              known_total = spy->total();
+            }
           }
         }
         auto offset = static_cast<Xapian::doccount>((query.page - 1) * query.per_page);
-        Xapian::MSet mset =
-            enquire.get_mset(offset, static_cast<Xapian::doccount>(query.per_page), everything);
-        out.total = mset.get_matches_estimated();
+        // With the total known, the page alone is needed; otherwise every match is counted
+        // so that the total is exact rather than Xapian's estimate.
+        Xapian::MSet mset = enquire.get_mset(offset, static_cast<Xapian::doccount>(query.per_page),
+                                             known_total ? 0 : everything);
+        out.total = known_total ? *known_total : mset.get_matches_estimated();
         for (auto it = mset.begin(); it != mset.end(); ++it) {
           std::string data = it.get_document().get_data();
           auto stored = parse_data(data);
           out.hits.push_back({std::string(stored.id), std::string(stored.slug)});
         }
-        if (spy) spy->fill(query.facets, out.facets);
+        if (spy) {
+          spy->fill(out.facets);
+          state_->facet_cache.insert(std::move(cache_key), {out.facets, out.total});
+        }
         out.searched_text = join(text_words, ' ');
       };
 
@@ -927,9 +1044,11 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
         return Error::unavailable("search_index_busy", "the search index changed too quickly");
       }
       continue;
-    } catch (const Xapian::DatabaseCorruptError& e) {
-      return corrupt_error(e.get_msg());
     } catch (const Xapian::Error& e) {
+      // The index was switched under this reader (and its files possibly removed): run again on
+      // the new one.
+      if (attempt < 2 && state_->current_generation() != reader.generation) continue;
+      if (is_corruption(e)) return corrupt_error(e.get_msg());
       return Error::internal("search failed: " + e.get_description());
     }
   }

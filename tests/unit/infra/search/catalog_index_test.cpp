@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <thread>
@@ -630,6 +631,15 @@ TEST_F(CatalogIndexTest, FacetCountsMatchABruteForceCountWithMultiSelect) {
   for (size_t i = 1; i < r.facets.colour.size(); ++i) {
     EXPECT_GE(r.facets.colour[i - 1].count, r.facets.colour[i].count);
   }
+  // The same query again (its facets now come from the cache) on another page and sort.
+  q.page = 2;
+  q.per_page = 3;
+  q.sort = SortOrder::price_desc;
+  auto again = must_search(q);
+  EXPECT_EQ(again.total, total);
+  EXPECT_EQ(as_map(again.facets.brand), brand);
+  EXPECT_EQ(as_map(again.facets.size), size);
+  EXPECT_EQ(again.hits.size(), 3u);
 }
 
 TEST_F(CatalogIndexTest, FacetCountsForATextQueryWithoutMultiSelectFilters) {
@@ -909,6 +919,29 @@ TEST(CatalogIndexLifecycle, UpsertAndRemoveAreVisibleToReadersWithinASecond) {
   fs::remove_all(dir);
 }
 
+TEST(CatalogIndexLifecycle, FacetCountsFollowACommit) {
+  auto dir = scratch_dir("facets-live");
+  auto index = must_open(dir);
+  auto catalog = docs_of(make_catalog(60));
+  ASSERT_TRUE(index->rebuild(catalog).ok());
+  SearchQuery q;
+  q.facets.colour = true;
+  q.brands = {catalog[0].brand_slug};
+  auto before = index->search(q);
+  ASSERT_TRUE(before.ok());
+  for (const auto& f : before->facets.colour) EXPECT_NE(f.value, "ochre");
+
+  SearchDocument doc = catalog[0];
+  doc.colours = {"ochre"};
+  ASSERT_TRUE(index->upsert(doc).ok());
+  ASSERT_TRUE(index->commit().ok());
+  auto after = index->search(q);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(as_map(after->facets.colour)["ochre"], 1u);
+  EXPECT_EQ(after->total, before->total);
+  fs::remove_all(dir);
+}
+
 TEST(CatalogIndexLifecycle, InvalidDocumentIsRefused) {
   auto dir = scratch_dir("invalid");
   auto index = must_open(dir);
@@ -933,6 +966,8 @@ TEST(CatalogIndexLifecycle, RebuildSwapsWhileReadersQuery) {
   std::atomic<int> failures{0};
   std::atomic<int> torn{0};
   std::atomic<int> searches{0};
+  std::mutex error_mutex;
+  std::string last_error;
   std::vector<std::thread> readers;
   for (int t = 0; t < 4; ++t) {
     readers.emplace_back([&, t] {
@@ -943,6 +978,8 @@ TEST(CatalogIndexLifecycle, RebuildSwapsWhileReadersQuery) {
         auto r = index->search(q);
         if (!r.ok()) {
           ++failures;
+          std::lock_guard lock(error_mutex);
+          last_error = describe(r.error());
           continue;
         }
         ++searches;
@@ -960,7 +997,7 @@ TEST(CatalogIndexLifecycle, RebuildSwapsWhileReadersQuery) {
   }
   stop = true;
   for (auto& r : readers) r.join();
-  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(failures.load(), 0) << last_error;
   EXPECT_EQ(torn.load(), 0);
   EXPECT_GT(searches.load(), 0);
   EXPECT_EQ(*index->document_count(), 300u);
