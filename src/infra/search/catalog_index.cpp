@@ -6,7 +6,6 @@
 #include <array>
 #include <atomic>
 #include <cctype>
-#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -30,7 +29,6 @@ namespace {
 constexpr Xapian::valueno kPriceSlot = 0;
 constexpr Xapian::valueno kCreatedSlot = 1;
 constexpr Xapian::valueno kPopularitySlot = 2;
-constexpr Xapian::valueno kFacetSlot = 3;  // packed facet fields, read by FacetSpy
 
 // Boolean term prefixes. Text terms are lower-case stems, so upper-case prefixes cannot clash.
 const std::string kIdPrefix = "Q";
@@ -50,7 +48,7 @@ constexpr size_t kMaxSuggestScan = 5000;  // allterms entries looked at for one 
 constexpr size_t kMaxIdleReaders = 32;
 constexpr uint64_t kProgressEvery = 500;
 
-// Packed fields in kFacetSlot and in the document data: separators that keys cannot contain.
+// Separators in the document data and cache keys; keys cannot contain them.
 constexpr char kFieldSep = '\x1f';
 constexpr char kItemSep = '\x1e';
 
@@ -193,11 +191,6 @@ BuiltDocument build_document(const SearchDocument& in) {
   doc.add_value(kPriceSlot, Xapian::sortable_serialise(static_cast<double>(in.price_minor)));
   doc.add_value(kCreatedSlot, in.created_at);
   doc.add_value(kPopularitySlot, Xapian::sortable_serialise(static_cast<double>(in.popularity)));
-  doc.add_value(kFacetSlot, brand + kFieldSep + join(colours, kItemSep) + kFieldSep +
-                                join(sizes, kItemSep) + kFieldSep + join(categories, kItemSep) +
-                                kFieldSep + join(tags, kItemSep) + kFieldSep +
-                                (in.in_stock ? "1" : "0") + kFieldSep +
-                                std::to_string(in.price_minor));
 
   std::vector<std::string> spelled(out.spellings.begin(), out.spellings.end());
   doc.set_data(id + kFieldSep + slug + kFieldSep + join(spelled, ' '));
@@ -304,136 +297,167 @@ struct Reader {
   }
 };
 
-// Counts facets over every document the match visits. The match query carries every filter
-// except the multi-select ones (brand, colour, size), which are checked here so that each of
-// those facets can be counted without its own filter in the same pass.
-class FacetSpy : public Xapian::MatchSpy {
- public:
-  FacetSpy(const FacetRequest& want, const std::vector<std::string>& brands,
-           const std::vector<std::string>& colours, const std::vector<std::string>& sizes,
-           const std::vector<int64_t>& edges)
-      : want_(want),
-        brands_(brands),
-        colours_(colours),
-        sizes_(sizes),
-        edges_(edges),
-        price_counts_(edges.size() + 1, 0) {}
+// Facet counting works on bitmaps of document ids. For one revision of the index, every filter
+// term (brand, colour, size, category, tag, stock) gets a bitmap of the documents carrying it,
+// and prices are read into an array by id: built once per revision from the posting lists and
+// shared by every search on that revision. A search then collects its matches into a bitmap and
+// each facet value's count is the population count of an AND, so counting costs the same
+// whatever the size of the result set and never touches the documents themselves.
+using Bits = std::vector<uint64_t>;
 
-  // Runs once per matching document, so it allocates nothing beyond the value itself and
-  // skips the facets nobody asked for.
-  void operator()(const Xapian::Document& doc, double) override {
-    const std::string packed = doc.get_value(kFacetSlot);
-    std::string_view rest(packed);
-    std::array<std::string_view, 7> fields;
-    size_t found = 0;
-    while (found < fields.size()) {
-      size_t at = rest.find(kFieldSep);
-      fields[found++] = rest.substr(0, at);
-      if (at == std::string_view::npos) break;
-      rest.remove_prefix(at + 1);
+void set_bit(Bits& bits, Xapian::docid id) {
+  bits[id >> 6] |= uint64_t{1} << (id & 63);
+}
+
+uint64_t count_and(const Bits& a, const Bits& b) {
+  uint64_t n = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    n += static_cast<uint64_t>(__builtin_popcountll(a[i] & b[i]));
+  return n;
+}
+
+void and_into(Bits& target, const Bits& other) {
+  for (size_t i = 0; i < target.size(); ++i) target[i] &= other[i];
+}
+
+struct FacetDimension {
+  std::vector<std::string> values;
+  std::vector<Bits> bits;  // parallel to values
+};
+
+struct FacetSnapshot {
+  uint64_t generation = 0;
+  Xapian::rev revision = 0;
+  size_t words = 0;  // uint64 words per bitmap
+  FacetDimension brand, colour, size, category, tag;
+  Bits in_stock, out_of_stock;
+  std::vector<int64_t> price;  // by document id
+
+  static std::shared_ptr<const FacetSnapshot> build(const Xapian::Database& db,
+                                                    uint64_t generation) {
+    auto snap = std::make_shared<FacetSnapshot>();
+    snap->generation = generation;
+    snap->revision = db.get_revision();
+    Xapian::docid last = db.get_lastdocid();
+    snap->words = (last >> 6) + 1;
+    auto postings = [&](const std::string& term) {
+      Bits bits(snap->words, 0);
+      for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) set_bit(bits, *p);
+      return bits;
+    };
+    auto load = [&](const std::string& prefix, FacetDimension& dim) {
+      for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+        dim.values.push_back((*t).substr(prefix.size()));
+        dim.bits.push_back(postings(*t));
+      }
+    };
+    load(kBrandPrefix, snap->brand);
+    load(kColourPrefix, snap->colour);
+    load(kSizePrefix, snap->size);
+    load(kCategoryPrefix, snap->category);
+    load(kTagPrefix, snap->tag);
+    snap->in_stock = postings(kStockPrefix + "1");
+    snap->out_of_stock = postings(kStockPrefix + "0");
+    snap->price.assign(static_cast<size_t>(last) + 1, 0);
+    for (auto v = db.valuestream_begin(kPriceSlot); v != db.valuestream_end(kPriceSlot); ++v) {
+      snap->price[v.get_docid()] = static_cast<int64_t>(Xapian::sortable_unserialise(*v));
     }
-    if (found < fields.size()) return;
-    const auto [brand, doc_colours, doc_sizes, categories, tags, stock, price_text] = fields;
-
-    bool brand_ok = brands_.empty() || contains(brands_, brand);
-    bool colour_ok = colours_.empty() || any_of_list(colours_, doc_colours);
-    bool size_ok = sizes_.empty() || any_of_list(sizes_, doc_sizes);
-
-    if (want_.brand && colour_ok && size_ok) bump(brand_, brand);
-    if (want_.colour && brand_ok && size_ok) each_item(doc_colours, colour_);
-    if (want_.size && brand_ok && colour_ok) each_item(doc_sizes, size_);
-    if (!(brand_ok && colour_ok && size_ok)) return;
-    ++total_;
-    if (want_.category) each_item(categories, category_);
-    if (want_.tag) each_item(tags, tag_);
-    if (want_.in_stock) (stock == "1" ? in_stock_ : out_of_stock_)++;
-    if (want_.price) {
-      int64_t price = 0;
-      std::from_chars(price_text.data(), price_text.data() + price_text.size(), price);
-      auto bucket = std::upper_bound(edges_.begin(), edges_.end(), price) - edges_.begin();
-      ++price_counts_[static_cast<size_t>(bucket)];
-    }
+    return snap;
   }
 
-  uint64_t total() const { return total_; }
+  // Documents carrying any of `selected` (none known: no documents); nullopt when nothing is
+  // selected, meaning "no filter".
+  std::optional<Bits> any_of(const FacetDimension& dim,
+                             const std::vector<std::string>& selected) const {
+    if (selected.empty()) return std::nullopt;
+    Bits out(words, 0);
+    for (size_t i = 0; i < dim.values.size(); ++i) {
+      if (std::find(selected.begin(), selected.end(), dim.values[i]) == selected.end()) continue;
+      for (size_t w = 0; w < words; ++w) out[w] |= dim.bits[i][w];
+    }
+    return out;
+  }
+};
 
-  void fill(Facets& out) const {
-    if (want_.brand) out.brand = sorted(brand_);
-    if (want_.colour) out.colour = sorted(colour_);
-    if (want_.size) out.size = sorted(size_);
-    if (want_.category) out.category = sorted(category_);
-    if (want_.tag) out.tag = sorted(tag_);
-    if (want_.in_stock) {
-      out.in_stock = in_stock_;
-      out.out_of_stock = out_of_stock_;
-    }
-    if (want_.price) {
-      int64_t low = 0;
-      for (size_t i = 0; i < price_counts_.size(); ++i) {
-        PriceBucket b{low, std::nullopt, price_counts_[i]};
-        if (i < edges_.size()) {
-          b.max = edges_[i];
-          low = edges_[i];
-        }
-        out.price.push_back(b);
-      }
-    }
+// Collects the id of every matching document.
+class MatchCollector : public Xapian::MatchSpy {
+ public:
+  explicit MatchCollector(Bits& bits) : bits_(bits) {}
+  void operator()(const Xapian::Document& doc, double) override {
+    Xapian::docid id = doc.get_docid();
+    if ((id >> 6) < bits_.size()) set_bit(bits_, id);
   }
 
  private:
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using Counts = std::unordered_map<std::string, uint64_t, KeyHash, std::equal_to<>>;
+  Bits& bits_;
+};
 
-  static bool contains(const std::vector<std::string>& set, std::string_view v) {
-    return std::find(set.begin(), set.end(), v) != set.end();
+std::vector<FacetCount> count_dimension(const FacetDimension& dim, const Bits& within) {
+  std::vector<FacetCount> out;
+  for (size_t i = 0; i < dim.values.size(); ++i) {
+    uint64_t n = count_and(within, dim.bits[i]);
+    if (n > 0) out.push_back({dim.values[i], n});
   }
-  template <typename Fn>
-  static void for_each_item(std::string_view list, Fn&& fn) {
-    while (!list.empty()) {
-      size_t at = list.find(kItemSep);
-      fn(list.substr(0, at));
-      if (at == std::string_view::npos) break;
-      list.remove_prefix(at + 1);
+  std::sort(out.begin(), out.end(), [](const FacetCount& a, const FacetCount& b) {
+    return a.count != b.count ? a.count > b.count : a.value < b.value;
+  });
+  return out;
+}
+
+// Facets over `matched` (documents matching the text and the single-select filters). Brand,
+// colour and size are each counted without their own filter. Returns the result-set size.
+uint64_t count_facets(const FacetSnapshot& snap, const Bits& matched, const FacetRequest& want,
+                      const std::vector<std::string>& brands,
+                      const std::vector<std::string>& colours,
+                      const std::vector<std::string>& sizes, const std::vector<int64_t>& edges,
+                      Facets& out) {
+  auto brand_ok = snap.any_of(snap.brand, brands);
+  auto colour_ok = snap.any_of(snap.colour, colours);
+  auto size_ok = snap.any_of(snap.size, sizes);
+  auto without = [&](const std::optional<Bits>& a, const std::optional<Bits>& b) {
+    Bits within = matched;
+    if (a) and_into(within, *a);
+    if (b) and_into(within, *b);
+    return within;
+  };
+  if (want.brand) out.brand = count_dimension(snap.brand, without(colour_ok, size_ok));
+  if (want.colour) out.colour = count_dimension(snap.colour, without(brand_ok, size_ok));
+  Bits full = without(brand_ok, colour_ok);
+  if (want.size) out.size = count_dimension(snap.size, full);
+  if (size_ok) and_into(full, *size_ok);
+  if (want.category) out.category = count_dimension(snap.category, full);
+  if (want.tag) out.tag = count_dimension(snap.tag, full);
+  if (want.in_stock) {
+    out.in_stock = count_and(full, snap.in_stock);
+    out.out_of_stock = count_and(full, snap.out_of_stock);
+  }
+  uint64_t total = 0;
+  std::vector<uint64_t> buckets(edges.size() + 1, 0);
+  for (size_t w = 0; w < full.size(); ++w) {
+    uint64_t word = full[w];
+    total += static_cast<uint64_t>(__builtin_popcountll(word));
+    if (!want.price) continue;
+    while (word) {
+      size_t id = (w << 6) + static_cast<size_t>(__builtin_ctzll(word));
+      word &= word - 1;
+      int64_t price = id < snap.price.size() ? snap.price[id] : 0;
+      ++buckets[static_cast<size_t>(std::upper_bound(edges.begin(), edges.end(), price) -
+                                    edges.begin())];
     }
   }
-  static bool any_of_list(const std::vector<std::string>& set, std::string_view list) {
-    bool hit = false;
-    for_each_item(list, [&](std::string_view v) { hit = hit || contains(set, v); });
-    return hit;
+  if (want.price) {
+    int64_t low = 0;
+    for (size_t i = 0; i < buckets.size(); ++i) {
+      PriceBucket b{low, std::nullopt, buckets[i]};
+      if (i < edges.size()) {
+        b.max = edges[i];
+        low = edges[i];
+      }
+      out.price.push_back(b);
+    }
   }
-  static void each_item(std::string_view list, Counts& counts) {
-    for_each_item(list, [&](std::string_view v) { bump(counts, v); });
-  }
-  static void bump(Counts& counts, std::string_view key) {
-    if (key.empty()) return;
-    auto it = counts.find(key);
-    if (it == counts.end()) it = counts.emplace(std::string(key), 0).first;
-    ++it->second;
-  }
-  static std::vector<FacetCount> sorted(const Counts& counts) {
-    std::vector<FacetCount> out;
-    out.reserve(counts.size());
-    for (const auto& [value, count] : counts) out.push_back({value, count});
-    std::sort(out.begin(), out.end(), [](const FacetCount& a, const FacetCount& b) {
-      return a.count != b.count ? a.count > b.count : a.value < b.value;
-    });
-    return out;
-  }
-
-  FacetRequest want_;
-  const std::vector<std::string>& brands_;
-  const std::vector<std::string>& colours_;
-  const std::vector<std::string>& sizes_;
-  const std::vector<int64_t>& edges_;
-  Counts brand_, colour_, size_, category_, tag_;
-  std::vector<uint64_t> price_counts_;
-  uint64_t in_stock_ = 0;
-  uint64_t out_of_stock_ = 0;
-  uint64_t total_ = 0;
-};
+  return total;
+}
 
 Xapian::Query any_term(const std::string& prefix, const std::vector<std::string>& values) {
   std::vector<Xapian::Query> terms;
@@ -589,6 +613,33 @@ struct CatalogIndex::State {
 
   std::atomic<uint64_t> build_counter{0};
   FacetCache facet_cache;
+
+  // The facet bitmaps of the newest revision a search has asked for.
+  mutable std::mutex snapshot_mutex;
+  std::shared_ptr<const FacetSnapshot> snapshot;
+  std::mutex snapshot_build_mutex;  // one build at a time; others wait and reuse it
+
+  std::shared_ptr<const FacetSnapshot> facet_snapshot(const Reader& reader) {
+    Xapian::rev revision = reader.db.get_revision();
+    auto current = [&]() -> std::shared_ptr<const FacetSnapshot> {
+      std::lock_guard lock(snapshot_mutex);
+      if (snapshot && snapshot->generation == reader.generation && snapshot->revision == revision) {
+        return snapshot;
+      }
+      return nullptr;
+    };
+    if (auto snap = current()) return snap;
+    std::lock_guard build_lock(snapshot_build_mutex);
+    if (auto snap = current()) return snap;
+    auto built = FacetSnapshot::build(reader.db, reader.generation);
+    std::lock_guard lock(snapshot_mutex);
+    // A reader still on an older revision keeps its build to itself.
+    if (!snapshot || built->generation > snapshot->generation ||
+        (built->generation == snapshot->generation && built->revision > snapshot->revision)) {
+      snapshot = built;
+    }
+    return built;
+  }
 
   // Gives the reader back to the pool when done, unless the index was switched meanwhile.
   struct Lease {
@@ -958,7 +1009,6 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
             break;
         }
 
-        std::optional<FacetSpy> spy;
         std::optional<uint64_t> known_total;
         std::string cache_key;
         if (query.facets.any()) {
@@ -968,20 +1018,19 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
             out.facets = std::move(cached->facets);
             known_total = cached->total;
           } else {
-            spy.emplace(query.facets, filters.brands, filters.colours, filters.sizes,
-                        query.price_bucket_edges);
-            if (multi.empty()) {
-              enquire.add_matchspy(&*spy);
-            } else {
-              // The spy must see documents that miss a multi-select filter, so it runs on a
-              // query without them; the documents passing them all are the result set.
-              Xapian::Enquire counting(db);
-              counting.set_query(with_filters(text, single));
-              counting.set_weighting_scheme(Xapian::BoolWeight());
-              counting.add_matchspy(&*spy);
-              (void)counting.get_mset(0, 0, everything);
-              known_total = spy->total();
-            }
+            auto snap = state_->facet_snapshot(reader);
+            // The multi-select filters are left out of this match: the bitmaps apply them.
+            Bits matched(snap->words, 0);
+            MatchCollector collector(matched);
+            Xapian::Enquire counting(db);
+            counting.set_query(with_filters(text, single));
+            counting.set_weighting_scheme(Xapian::BoolWeight());
+            counting.add_matchspy(&collector);
+            (void)counting.get_mset(0, 0, everything);
+            known_total =
+                count_facets(*snap, matched, query.facets, filters.brands, filters.colours,
+                             filters.sizes, query.price_bucket_edges, out.facets);
+            state_->facet_cache.insert(std::move(cache_key), {out.facets, *known_total});
           }
         }
         auto offset = static_cast<Xapian::doccount>((query.page - 1) * query.per_page);
@@ -994,10 +1043,6 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
           std::string data = it.get_document().get_data();
           auto stored = parse_data(data);
           out.hits.push_back({std::string(stored.id), std::string(stored.slug)});
-        }
-        if (spy) {
-          spy->fill(out.facets);
-          state_->facet_cache.insert(std::move(cache_key), {out.facets, out.total});
         }
         out.searched_text = join(text_words, ' ');
       };
