@@ -730,6 +730,11 @@ Result<std::unique_ptr<CatalogIndex>> CatalogIndex::open(const fs::path& dir) {
       state->writer = std::make_unique<Xapian::WritableDatabase>(
           path.string(), Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
       state->current_path = path;
+    } catch (const Xapian::DatabaseLockError& e) {
+      // Another process serves this directory; rebuilding it from here would pull the index
+      // from under that process.
+      return Error::unavailable("search_index_locked",
+                                "the search index is in use by another process: " + e.get_msg());
     } catch (const Xapian::Error& e) {
       state->open_error = e.get_description();
     }

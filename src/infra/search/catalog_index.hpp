@@ -144,7 +144,8 @@ class CatalogIndex {
   // Opens (or prepares to create) the index under `dir`, creating the directory when missing.
   // An index that is missing or unreadable does not fail open(): verify() reports it and
   // rebuild() replaces it. Fails only when the directory cannot be created or read
-  // (ErrorKind::unavailable "search_index_unavailable").
+  // (ErrorKind::unavailable "search_index_unavailable") or another CatalogIndex (in this or
+  // another process) has it open ("search_index_locked"): each node keeps its own directory.
   static Result<std::unique_ptr<CatalogIndex>> open(const std::filesystem::path& dir);
 
   ~CatalogIndex();

@@ -814,6 +814,19 @@ TEST(CatalogIndexLifecycle, IndexSurvivesReopening) {
   fs::remove_all(dir);
 }
 
+TEST(CatalogIndexLifecycle, SecondOpenOfAServedDirectoryIsRefused) {
+  auto dir = scratch_dir("locked");
+  auto index = must_open(dir);
+  auto docs = docs_of(make_catalog(5));
+  ASSERT_TRUE(index->rebuild(docs).ok());
+  auto second = CatalogIndex::open(dir);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, "search_index_locked");
+  index.reset();
+  EXPECT_TRUE(CatalogIndex::open(dir).ok());
+  fs::remove_all(dir);
+}
+
 TEST(CatalogIndexLifecycle, TruncatedFileIsDetectedAsCorruptAndRebuilt) {
   auto dir = scratch_dir("corrupt");
   auto docs = docs_of(make_catalog(300));
