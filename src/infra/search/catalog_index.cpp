@@ -516,7 +516,9 @@ Xapian::Query with_filters(const Xapian::Query& text, std::vector<Xapian::Query>
 
 // Every word must match (through its stem or a synonym's); no words matches everything.
 Xapian::Query text_query(const std::vector<std::string>& words) {
-  if (words.empty()) return Xapian::Query::MatchAll;
+  // A fresh match-all query (the empty term), not Xapian::Query::MatchAll: that is one shared
+  // object whose reference count is not atomic, so copying it from many threads corrupts it.
+  if (words.empty()) return Xapian::Query(std::string());
   std::vector<Xapian::Query> per_word;
   for (const auto& word : words) {
     auto stems = stems_matching(word);

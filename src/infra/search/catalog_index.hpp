@@ -43,7 +43,7 @@ namespace fff::search {
 // One product as the index sees it. Keys (slugs, colours, sizes, tags) are matched exactly after
 // lower-casing.
 struct SearchDocument {
-  std::string id;  // product id (UUID text): the key upsert/remove use
+  std::string id;  // product id (UUID text): the key upsert/remove use; kept lower-cased
   std::string slug;
   std::string title;
   std::string description;
@@ -164,7 +164,9 @@ class CatalogIndex {
   Result<void> upsert(const SearchDocument& doc);
   // Removes the product; removing an unknown id is not an error.
   Result<void> remove(std::string_view id);
-  // Makes the changes so far durable and visible to searches started afterwards.
+  // Makes the changes so far durable (fsync) and visible to searches started afterwards. Each
+  // commit also makes the next faceted search rebuild the facet bitmaps (about 30-40 ms at 100k
+  // products), so batch live changes and commit a few times a second at most, not per change.
   Result<void> commit();
 
   // Pulls documents until it returns std::nullopt.
