@@ -1092,7 +1092,7 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
       }
       return result;
     } catch (const Xapian::DatabaseModifiedError&) {
-      if (attempt >= 2) {
+      if (attempt >= 5) {
         return Error::unavailable("search_index_busy", "the search index changed too quickly");
       }
       continue;

@@ -1021,6 +1021,56 @@ TEST(CatalogIndexLifecycle, RebuildSwapsWhileReadersQuery) {
   fs::remove_all(dir);
 }
 
+TEST(CatalogIndexLifecycle, ReadersSearchWhileAWriterCommits) {
+  auto dir = scratch_dir("writer");
+  auto index = must_open(dir);
+  auto catalog = docs_of(make_catalog(200));
+  ASSERT_TRUE(index->rebuild(catalog).ok());
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::atomic<int> wrong{0};
+  std::mutex error_mutex;
+  std::string last_error;
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      SearchQuery q;
+      q.facets = FacetRequest::all();
+      q.text = t % 2 ? "" : "jeans";
+      q.colours = {"red"};
+      while (!stop.load()) {
+        auto r = index->search(q);
+        if (!r.ok()) {
+          ++failures;
+          std::lock_guard lock(error_mutex);
+          last_error = describe(r.error());
+          continue;
+        }
+        // The catalog only grows while this runs, by products that are all red.
+        if (q.text.empty() && (r->total < 1 || r->total > 200 + 60)) ++wrong;
+        if (r->facets.in_stock + r->facets.out_of_stock != r->total) ++wrong;
+      }
+    });
+  }
+  for (int i = 0; i < 60; ++i) {
+    SearchDocument doc = catalog[static_cast<size_t>(i)];
+    doc.id = "0190a0b0-dddd-7000-8000-" + std::to_string(100000000000 + i);
+    doc.colours = {"red"};
+    ASSERT_TRUE(index->upsert(doc).ok());
+    ASSERT_TRUE(index->commit().ok());
+    // Up to fifty commits a second: far above a shop's rate (changes are batched), and enough
+    // that a slow search can be overtaken by two commits and must be run again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(failures.load(), 0) << last_error;
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_EQ(*index->document_count(), 260u);
+  fs::remove_all(dir);
+}
+
 TEST(CatalogIndexLifecycle, ChangesDuringARebuildSurviveTheSwap) {
   auto dir = scratch_dir("replay");
   auto index = must_open(dir);
