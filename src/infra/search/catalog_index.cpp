@@ -44,6 +44,8 @@ const std::string kSuggestPrefix = "XW";  // unstemmed title/brand/category word
 constexpr size_t kMaxIdBytes = 100;
 constexpr size_t kMaxKeyBytes = 100;  // slugs, colours, sizes, tags: Xapian terms max 245 bytes
 constexpr size_t kMaxSuggestions = 20;
+constexpr auto kOvertakenBudget = std::chrono::milliseconds(500);  // re-runs of a search
+constexpr size_t kMaxQueryWords = 12;     // text words searched; the rest are ignored
 constexpr size_t kMaxSuggestScan = 5000;  // allterms entries looked at for one prefix
 constexpr size_t kMaxIdleReaders = 32;
 constexpr uint64_t kProgressEvery = 500;
@@ -950,7 +952,9 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
   auto tokens = words_of(truncate_utf8(query.text, kMaxQueryTextBytes));
 
   // A reader can see a revision the writer has since recycled blocks of (DatabaseModifiedError);
-  // reopening and running again is the documented answer.
+  // reopening and running again is the documented answer. Under load a search can be overtaken
+  // several times in a row, so it is bounded by time rather than by a count.
+  auto started = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
     auto lease = state_->lease();
     if (!lease) return lease.error();
@@ -982,6 +986,8 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
         }
         if (!is_stopword(t)) words.push_back(t);
       }
+      // Each word costs a posting-list walk and maybe a spelling lookup; no shopper types more.
+      if (words.size() > kMaxQueryWords) words.resize(kMaxQueryWords);
       // Words from the text narrow only dimensions the caller did not filter already.
       if (filters.colours.empty()) filters.colours = result.colours_from_text;
       if (filters.sizes.empty()) filters.sizes = result.sizes_from_text;
@@ -1092,7 +1098,7 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
       }
       return result;
     } catch (const Xapian::DatabaseModifiedError&) {
-      if (attempt >= 5) {
+      if (std::chrono::steady_clock::now() - started > kOvertakenBudget) {
         return Error::unavailable("search_index_busy", "the search index changed too quickly");
       }
       continue;

@@ -23,7 +23,7 @@
 // Thread-safety: a CatalogIndex is used by many threads at once: any number of searches run in
 // parallel with one writer (upsert/remove/commit/rebuild are serialised internally). A search
 // sees every change committed before it started. Xapian lets a reader fall at most one commit
-// behind, so a search overtaken by commits is run again (up to 5 times); a writer committing
+// behind, so a search overtaken by commits is run again (for up to 500 ms); a writer committing
 // continuously faster than searches finish would make them fail with "search_index_busy".
 #pragma once
 
@@ -83,7 +83,7 @@ inline constexpr int kMaxPerPage = 100;
 inline constexpr int kMaxResultWindow = 10000;  // page * per_page: deep paging is refused
 
 struct SearchQuery {
-  std::string text;                  // free text; at most kMaxQueryTextBytes are used
+  std::string text;                  // free text; at most kMaxQueryTextBytes and 12 words are used
   std::string category;              // slug; includes its descendants
   std::vector<std::string> brands;   // any of (slugs)
   std::vector<std::string> colours;  // any of

@@ -718,6 +718,12 @@ TEST_F(CatalogIndexTest, QuerySyntaxIsPlainText) {
                                            std::string("dr\0ess", 6),
                                            "OR OR OR",
                                            std::string(10 * 1024, 'x'),
+                                           [] {
+                                             std::string many;
+                                             for (int i = 0; i < 100; ++i)
+                                               many += "qz" + std::to_string(i) + "x ";
+                                             return many;
+                                           }(),
                                            std::string(5000, '('),
                                            std::string(3000, ' ') + "dress"};
   for (const auto& input : inputs) {
@@ -729,6 +735,7 @@ TEST_F(CatalogIndexTest, QuerySyntaxIsPlainText) {
     ASSERT_TRUE(r.ok()) << input.substr(0, 40) << ": " << describe(r.error());
     EXPECT_LE(r->hits.size(), 10u);
     EXPECT_LE(r->searched_text.size(), kMaxQueryTextBytes);
+    EXPECT_LE(std::count(r->searched_text.begin(), r->searched_text.end(), ' '), 11) << input;
   }
   auto dress = text("dress");
   auto with_operators = text("dress AND NOT");
