@@ -140,9 +140,16 @@ StoredData parse_data(std::string_view data) {
   return out;
 }
 
+// The spelling dictionary only learns plain words: numbers and one-letter words make poor
+// corrections.
+bool spellable(const std::string& word) {
+  return word.size() > 1 &&
+         std::none_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 struct BuiltDocument {
   Xapian::Document doc;
-  std::set<std::string> spellings;
+  std::set<std::string> spellings;  // added to the spelling dictionary, once per document
 };
 
 BuiltDocument build_document(const SearchDocument& in) {
@@ -154,7 +161,7 @@ BuiltDocument build_document(const SearchDocument& in) {
       doc.add_term(stem(word), wdf);
       if (suggestable) {
         doc.add_boolean_term(kSuggestPrefix + word);
-        out.spellings.insert(word);
+        if (spellable(word)) out.spellings.insert(word);
       }
     }
   };
@@ -199,13 +206,6 @@ BuiltDocument build_document(const SearchDocument& in) {
   return out;
 }
 
-// The spelling dictionary only learns plain words: numbers and one-letter words make poor
-// corrections.
-bool spellable(const std::string& word) {
-  return word.size() > 1 &&
-         std::none_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 void forget_spellings(Xapian::WritableDatabase& db, const std::string& data) {
   for (auto word : split(parse_data(data).spellings, ' ')) {
     if (!word.empty()) db.remove_spelling(std::string(word));
@@ -220,9 +220,7 @@ void write_document(Xapian::WritableDatabase& db, const SearchDocument& in, bool
     if (post != db.postlist_end(id_term)) forget_spellings(db, db.get_document(*post).get_data());
   }
   auto built = build_document(in);
-  for (const auto& word : built.spellings) {
-    if (spellable(word)) db.add_spelling(word);
-  }
+  for (const auto& word : built.spellings) db.add_spelling(word);
   db.replace_document(id_term, built.doc);
 }
 
