@@ -15,16 +15,31 @@ class CatalogService {
  public:
   static constexpr int kMaxPerPage = 100;
   static constexpr int kDefaultPerPage = 24;
+  // The shop's currency: list prices, filters and facets are in it.
+  static constexpr Currency kShopCurrency = Currency::USD;
 
   CatalogService(db::Database& database, const Clock& clock) : store_(database), clock_(clock) {}
 
+  // One page of active products matching `filter`, in `sort` order, with the total and facet
+  // counts over the whole result set. Unknown slugs or codes in the filter match nothing (an
+  // empty page, not an error). `locale` other than "en" overlays translated text where present.
   // REQUIRES: page >= 1 and 1 <= per_page <= kMaxPerPage (validated at the API boundary).
-  Result<ProductPage> list_products(int page, int per_page);
+  Result<ProductPage> list_products(const ProductFilter& filter, ProductSort sort, int page,
+                                    int per_page, const std::string& locale = "en");
   // Error: not_found / product_not_found when no active product has the slug.
-  Result<Product> product_by_slug(const std::string& slug);
-  // Adds products (active at once); existing slugs are skipped. Returns how many were added.
+  Result<ProductDetail> product_by_slug(const std::string& slug, const std::string& locale = "en");
+  // The category tree, roots first, each node counting the active products in it and below.
+  Result<std::vector<CategoryNode>> category_tree(const std::string& locale = "en");
+
+  // True when the catalog holds no product in any status (a fresh database).
+  Result<bool> is_empty();
+  // Loads a whole catalog batch in one transaction; rows that exist already are kept.
   // Error: unprocessable / invalid_product naming the field for a bad slug, title or price.
-  Result<int64_t> add_products(const std::vector<NewProduct>& products);
+  // Returns how many products were added.
+  Result<int64_t> load_batch(const CatalogBatch& batch);
+  // Keeps the list's "in stock" filter in step with inventory. Error: not_found /
+  // variant_not_found.
+  Result<void> set_variant_in_stock(const std::string& variant_id, bool in_stock);
 
  private:
   ProductStore store_;
