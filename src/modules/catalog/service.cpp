@@ -6,12 +6,10 @@
 #include <unordered_map>
 
 namespace fff::catalog {
-namespace {
 
-// The small reference tables a listing needs for labels and slug resolution. They are a few
-// dozen rows each, so reading them per request is cheaper than keeping a cache coherent across
-// nodes.
-struct Reference {
+// The small reference tables a listing needs for labels and slug resolution: a few dozen rows
+// each, read at most once a second (CatalogService::kReferenceTtl) instead of on every request.
+struct CatalogReference {
   std::vector<Category> categories;
   std::vector<Brand> brands;
   std::vector<OptionValue> options;
@@ -64,6 +62,10 @@ struct Reference {
   }
 };
 
+namespace {
+
+using Reference = CatalogReference;
+
 Result<Reference> load_reference(ProductStore& store) {
   Reference ref;
   auto categories = store.categories();
@@ -90,6 +92,16 @@ Result<void> translate_categories(ProductStore& store, std::vector<Category>& ca
     if (auto it = found->find(c.id); it != found->end())
       if (auto name = it->second.find("name"); name != it->second.end()) c.name = name->second;
   return {};
+}
+
+// The reference in `locale`: the shared English one as it is, or a translated copy.
+Result<std::shared_ptr<const Reference>> localized(ProductStore& store,
+                                                   std::shared_ptr<const Reference> shared,
+                                                   const std::string& locale) {
+  if (locale == "en") return shared;
+  auto copy = std::make_shared<Reference>(*shared);
+  if (auto t = translate_categories(store, copy->categories, locale); !t) return t.error();
+  return std::shared_ptr<const Reference>(std::move(copy));
 }
 
 Result<void> translate_products(ProductStore& store, std::vector<ProductSummary>& items,
@@ -179,9 +191,11 @@ Result<ProductPage> CatalogService::list_products(const ProductFilter& filter, P
   ProductPage out;
   out.page = page;
   out.per_page = per_page;
-  auto ref = load_reference(store_);
-  if (!ref) return ref.error();
-  if (auto t = translate_categories(store_, ref->categories, locale); !t) return t.error();
+  auto shared = reference();
+  if (!shared) return shared.error();
+  auto localized_ref = localized(store_, *shared, locale);
+  if (!localized_ref) return localized_ref.error();
+  const std::shared_ptr<const Reference>& ref = *localized_ref;
 
   // Slugs become ids here; a filter naming only unknown slugs matches nothing.
   ResolvedFilter resolved;
@@ -256,9 +270,11 @@ Result<ProductDetail> CatalogService::product_by_slug(const std::string& slug,
   auto found = store_.find_active_by_slug(slug);
   if (!found) return found.error();
   if (!*found) return not_found();
-  auto ref = load_reference(store_);
-  if (!ref) return ref.error();
-  if (auto t = translate_categories(store_, ref->categories, locale); !t) return t.error();
+  auto shared = reference();
+  if (!shared) return shared.error();
+  auto localized_ref = localized(store_, *shared, locale);
+  if (!localized_ref) return localized_ref.error();
+  const std::shared_ptr<const Reference>& ref = *localized_ref;
 
   ProductDetail detail;
   std::vector<ProductSummary> one;
@@ -303,6 +319,27 @@ Result<std::vector<CategoryNode>> CatalogService::category_tree(const std::strin
   return roots;
 }
 
+Result<std::shared_ptr<const CatalogReference>> CatalogService::reference() {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(reference_mutex_);
+    if (reference_ && now - reference_loaded_ < kReferenceTtl) return reference_;
+  }
+  // Loaded outside the lock: a slow database must not queue every request behind one mutex.
+  auto loaded = load_reference(store_);
+  if (!loaded) return loaded.error();
+  auto fresh = std::make_shared<const CatalogReference>(std::move(*loaded));
+  std::lock_guard lock(reference_mutex_);
+  reference_ = fresh;
+  reference_loaded_ = now;
+  return fresh;
+}
+
+void CatalogService::forget_reference() {
+  std::lock_guard lock(reference_mutex_);
+  reference_.reset();
+}
+
 Result<bool> CatalogService::is_empty() {
   auto n = store_.count_all();
   if (!n) return n.error();
@@ -329,7 +366,9 @@ Result<int64_t> CatalogService::load_batch(const CatalogBatch& batch) {
       return Error::unprocessable(
           "invalid_variant", "a variant needs a SKU and a price that is not negative",
           {{"variants[" + std::to_string(i) + "]", "needs a sku and a non-negative price"}});
-  return store_.insert_batch(batch);
+  auto added = store_.insert_batch(batch);
+  forget_reference();  // the batch may bring categories, brands or option values
+  return added;
 }
 
 Result<void> CatalogService::set_variant_in_stock(const std::string& variant_id, bool in_stock) {

@@ -1,6 +1,9 @@
 // modules/catalog/service: the catalog's rules; the module's only door for other code.
 #pragma once
 
+#include <chrono>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -11,6 +14,9 @@
 
 namespace fff::catalog {
 
+struct CatalogReference;  // categories, brands and option values (service.cpp)
+
+// Thread-safety: safe to use from many threads at once.
 class CatalogService {
  public:
   static constexpr int kMaxPerPage = 100;
@@ -41,9 +47,21 @@ class CatalogService {
   // variant_not_found.
   Result<void> set_variant_in_stock(const std::string& variant_id, bool in_stock);
 
+  // How long the small reference tables (categories, brands, option values) are reused before
+  // being read again. Changes made through this service are seen at once; changes by another
+  // node within this time.
+  static constexpr std::chrono::milliseconds kReferenceTtl{1000};
+
  private:
+  // The reference tables, English; shared by concurrent requests and never mutated.
+  Result<std::shared_ptr<const CatalogReference>> reference();
+  void forget_reference();
+
   ProductStore store_;
   const Clock& clock_;
+  std::mutex reference_mutex_;
+  std::shared_ptr<const CatalogReference> reference_;
+  std::chrono::steady_clock::time_point reference_loaded_;
 };
 
 // A slug is 1–120 characters of a-z, 0-9 and single hyphens, not at either end.
