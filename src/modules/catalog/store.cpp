@@ -68,7 +68,9 @@ std::string where_clause(const ResolvedFilter& f, SqlBuilder& b) {
   if (!f.tags.empty())
     w += " AND EXISTS (SELECT 1 FROM product_tags t WHERE t.product_id = p.id AND t.tag IN " +
          b.bind_list(f.tags) + ")";
-  if (!f.colours.empty() || !f.sizes.empty() || f.in_stock) {
+  if (f.in_stock && f.colours.empty() && f.sizes.empty()) {
+    w += " AND p.in_stock";  // the product-level mirror answers without touching variants
+  } else if (!f.colours.empty() || !f.sizes.empty() || f.in_stock) {
     w += " AND EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id";
     if (!f.colours.empty()) w += " AND v.colour IN " + b.bind_list(f.colours);
     if (!f.sizes.empty()) w += " AND v.size IN " + b.bind_list(f.sizes);
@@ -180,60 +182,41 @@ Result<std::map<std::string, int64_t>> ProductStore::active_counts_by_category()
 }
 
 Result<FacetCounts> ProductStore::facet_counts(const ResolvedFilter& filter) {
+  // One narrow row per matching product, counted here: cheaper than a GROUP BY per facet over
+  // every variant, and the same on both dialects.
   SqlBuilder b;
-  std::string band = "CASE";
-  for (const auto& pb : price_bands()) {
-    if (pb.upper)
-      band += " WHEN price_minor < " + std::to_string(*pb.upper) + " THEN '" + pb.label() + "'";
-    else
-      band += " ELSE '" + pb.label() + "'";
-  }
-  band += " END";
-  // One round trip: every facet is a branch over the same matched set.
   std::string sql =
-      "WITH matched AS (SELECT p.id, p.category_id, p.brand_id, p.price_minor FROM products p "
-      "WHERE " +
-      where_clause(filter, b) +
-      ") "
-      "SELECT 'total', CAST(NULL AS TEXT), count(*) FROM matched "
-      "UNION ALL SELECT 'price_min', CAST(NULL AS TEXT), min(price_minor) FROM matched "
-      "UNION ALL SELECT 'price_max', CAST(NULL AS TEXT), max(price_minor) FROM matched "
-      "UNION ALL SELECT 'category', CAST(category_id AS TEXT), count(*) FROM matched "
-      "WHERE category_id IS NOT NULL GROUP BY category_id "
-      "UNION ALL SELECT 'brand', CAST(brand_id AS TEXT), count(*) FROM matched "
-      "WHERE brand_id IS NOT NULL GROUP BY brand_id "
-      "UNION ALL SELECT 'colour', v.colour, count(DISTINCT v.product_id) FROM variants v "
-      "JOIN matched m ON m.id = v.product_id GROUP BY v.colour "
-      "UNION ALL SELECT 'size', v.size, count(DISTINCT v.product_id) FROM variants v "
-      "JOIN matched m ON m.id = v.product_id GROUP BY v.size "
-      "UNION ALL SELECT 'tag', t.tag, count(*) FROM product_tags t "
-      "JOIN matched m ON m.id = t.product_id GROUP BY t.tag "
-      "UNION ALL SELECT 'in_stock', CAST(NULL AS TEXT), count(*) FROM matched m "
-      "WHERE EXISTS (SELECT 1 FROM variants v WHERE v.product_id = m.id AND v.in_stock) "
-      "UNION ALL SELECT 'price_band', " +
-      band + ", count(*) FROM matched GROUP BY " + band;
+      "SELECT CAST(p.category_id AS TEXT), CAST(p.brand_id AS TEXT), p.price_minor, p.colours, "
+      "p.sizes, p.tag_list, p.in_stock FROM products p WHERE " +
+      where_clause(filter, b);
   auto rows = db_.query(sql, b.params());
   if (!rows) return rows.error();
   FacetCounts out;
-  for (const auto& r : rows->rows) {
-    const std::string& facet = r.text(0);
-    if (facet == "total") {
-      out.total = r.int64(2);
-    } else if (facet == "price_min") {
-      out.price_min_minor = r.opt_int64(2);
-    } else if (facet == "price_max") {
-      out.price_max_minor = r.opt_int64(2);
-    } else if (facet == "in_stock") {
-      out.in_stock = r.int64(2);
-    } else {
-      auto& target = facet == "category" ? out.categories
-                     : facet == "brand"  ? out.brands
-                     : facet == "colour" ? out.colours
-                     : facet == "size"   ? out.sizes
-                     : facet == "tag"    ? out.tags
-                                         : out.price_bands;
-      target[r.text(1)] = r.int64(2);
+  out.total = static_cast<int64_t>(rows->rows.size());
+  auto count_words = [](const std::string& words, std::map<std::string, int64_t>& into) {
+    size_t start = 0;
+    while (start < words.size()) {
+      size_t space = words.find(' ', start);
+      if (space == std::string::npos) space = words.size();
+      if (space > start) ++into[words.substr(start, space - start)];
+      start = space + 1;
     }
+  };
+  for (const auto& r : rows->rows) {
+    if (auto category = r.opt_text(0)) ++out.categories[*category];
+    if (auto brand = r.opt_text(1)) ++out.brands[*brand];
+    int64_t price = r.int64(2);
+    if (!out.price_min_minor || price < *out.price_min_minor) out.price_min_minor = price;
+    if (!out.price_max_minor || price > *out.price_max_minor) out.price_max_minor = price;
+    for (const auto& band : price_bands())
+      if (price >= band.lower && (!band.upper || price < *band.upper)) {
+        ++out.price_bands[band.label()];
+        break;
+      }
+    count_words(r.text(3), out.colours);
+    count_words(r.text(4), out.sizes);
+    count_words(r.text(5), out.tags);
+    if (r.boolean(6)) ++out.in_stock;
   }
   return out;
 }
@@ -358,15 +341,57 @@ Result<int64_t> ProductStore::insert_batch(const CatalogBatch& batch) {
   if (auto n = flush("option_values", {"option", "code", "label", "swatch_hex", "position"}); !n)
     return n.error();
 
-  for (const auto& p : batch.products)
-    rows.push_back({p.id, p.slug, p.title, p.description, opt(p.brand_id), opt(p.category_id),
-                    p.material, p.fit, p.gender, p.season, p.seo_title, p.seo_description,
-                    p.price.minor(), std::string(currency_code(p.price.currency())), p.sales_count,
-                    p.status, p.created_at, p.updated_at});
+  // The facet columns: each product's distinct colours and sizes in variant order, its tags, and
+  // whether any variant is in stock.
+  struct FacetColumns {
+    std::string colours, sizes;
+    bool in_stock = false;
+  };
+  std::map<std::string, FacetColumns> facet_columns;
+  auto add_word = [](std::string& words, const std::string& word) {
+    if ((" " + words + " ").find(" " + word + " ") != std::string::npos) return;
+    if (!words.empty()) words += ' ';
+    words += word;
+  };
+  for (const auto& v : batch.variants) {
+    auto& f = facet_columns[v.product_id];
+    add_word(f.colours, v.colour);
+    add_word(f.sizes, v.size);
+    f.in_stock = f.in_stock || v.in_stock;
+  }
+  for (const auto& p : batch.products) {
+    const auto& f = facet_columns[p.id];
+    std::string tags;
+    for (const auto& t : p.tags) add_word(tags, t);
+    rows.push_back({p.id,
+                    p.slug,
+                    p.title,
+                    p.description,
+                    opt(p.brand_id),
+                    opt(p.category_id),
+                    p.material,
+                    p.fit,
+                    p.gender,
+                    p.season,
+                    p.seo_title,
+                    p.seo_description,
+                    p.price.minor(),
+                    std::string(currency_code(p.price.currency())),
+                    p.sales_count,
+                    f.colours,
+                    f.sizes,
+                    tags,
+                    f.in_stock,
+                    p.status,
+                    p.created_at,
+                    p.updated_at});
+  }
   auto products = flush(
-      "products", {"id", "slug", "title", "description", "brand_id", "category_id", "material",
-                   "fit", "gender", "season", "seo_title", "seo_description", "price_minor",
-                   "currency", "sales_count", "status", "created_at", "updated_at"});
+      "products",
+      {"id",          "slug",     "title",       "description", "brand_id",  "category_id",
+       "material",    "fit",      "gender",      "season",      "seo_title", "seo_description",
+       "price_minor", "currency", "sales_count", "colours",     "sizes",     "tag_list",
+       "in_stock",    "status",   "created_at",  "updated_at"});
   if (!products) return products.error();
 
   for (const auto& p : batch.products)
@@ -401,9 +426,20 @@ Result<int64_t> ProductStore::insert_batch(const CatalogBatch& batch) {
 }
 
 Result<bool> ProductStore::set_variant_in_stock(const std::string& variant_id, bool in_stock) {
-  auto r = db_.query("UPDATE variants SET in_stock = $1 WHERE id = $2", {in_stock, variant_id});
+  auto tx = db_.begin();
+  if (!tx) return tx.error();
+  auto r = tx->query("UPDATE variants SET in_stock = $1 WHERE id = $2", {in_stock, variant_id});
   if (!r) return r.error();
-  return r->affected > 0;
+  if (r->affected == 0) return false;
+  // The product is in stock while any of its variants is.
+  auto p = tx->query(
+      "UPDATE products SET in_stock = EXISTS (SELECT 1 FROM variants v "
+      "WHERE v.product_id = products.id AND v.in_stock) "
+      "WHERE id = (SELECT product_id FROM variants WHERE id = $1)",
+      {variant_id});
+  if (!p) return p.error();
+  if (auto c = tx->commit(); !c) return c.error();
+  return true;
 }
 
 }  // namespace fff::catalog

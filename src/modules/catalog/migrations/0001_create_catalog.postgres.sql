@@ -33,6 +33,13 @@ CREATE TABLE products (
   price_minor BIGINT NOT NULL CHECK (price_minor >= 0),
   currency TEXT NOT NULL,
   sales_count BIGINT NOT NULL DEFAULT 0,
+  -- What the list's facets count, copied from the variants and tags when they are written, so
+  -- facets read one row per product instead of every variant: colour and size codes and tags,
+  -- space-separated, and whether any variant is in stock.
+  colours TEXT NOT NULL DEFAULT '',
+  sizes TEXT NOT NULL DEFAULT '',
+  tag_list TEXT NOT NULL DEFAULT '',
+  in_stock BOOLEAN NOT NULL DEFAULT false,
   status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('draft', 'active', 'archived')),
   created_at TIMESTAMPTZ NOT NULL,
   updated_at TIMESTAMPTZ NOT NULL

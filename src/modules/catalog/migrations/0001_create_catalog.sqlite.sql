@@ -33,6 +33,13 @@ CREATE TABLE products (
   price_minor INTEGER NOT NULL CHECK (price_minor >= 0),
   currency TEXT NOT NULL,
   sales_count INTEGER NOT NULL DEFAULT 0,
+  -- What the list's facets count, copied from the variants and tags when they are written, so
+  -- facets read one row per product instead of every variant: colour and size codes and tags,
+  -- space-separated, and whether any variant is in stock.
+  colours TEXT NOT NULL DEFAULT '',
+  sizes TEXT NOT NULL DEFAULT '',
+  tag_list TEXT NOT NULL DEFAULT '',
+  in_stock INTEGER NOT NULL DEFAULT 0 CHECK (in_stock IN (0, 1)),
   status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('draft', 'active', 'archived')),
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
