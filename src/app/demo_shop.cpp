@@ -89,6 +89,18 @@ std::string slugify(const std::string& text) {
   return s;
 }
 
+// At most `limit` bytes of `text`, cut at a word boundary (never inside a UTF-8 character),
+// with "…" when something was cut.
+std::string snippet(const std::string& text, size_t limit) {
+  if (text.size() <= limit) return text;
+  size_t cut = text.rfind(' ', limit - 3);  // room for the 3-byte ellipsis
+  if (cut == std::string::npos || cut == 0) {
+    cut = limit - 3;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  }
+  return text.substr(0, cut) + "\u2026";
+}
+
 std::string lower(std::string s) {
   for (char& c : s)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
@@ -439,7 +451,7 @@ void add_product(uint64_t seed, int64_t index, const Reference& ref, DemoChunk& 
   what.replace(what.find("{m}"), 3, lower(material));
   p.description = what + " " + dice.pick(kFitSentences) + " " + dice.pick(kCareSentences);
   p.seo_title = p.title + " | " + brand.name;
-  p.seo_description = p.description.substr(0, std::min<size_t>(155, p.description.size()));
+  p.seo_description = snippet(p.description, 155);
   // Kids' clothes cost less; a few products are premium.
   int64_t dollars = dice.between(kind.price_lo, kind.price_hi);
   if (kids) dollars = std::max<int64_t>(9, dollars * 55 / 100);

@@ -42,6 +42,29 @@ std::string fingerprint(const DemoChunk& chunk) {
   return out.str();
 }
 
+// Well-formed UTF-8 (PostgreSQL refuses anything else).
+bool valid_utf8(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return false;
+    for (size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+    i += n;
+  }
+  return true;
+}
+
+TEST(DemoShop, AllTextIsValidUtf8) {
+  DemoChunk shop = generate_demo_chunk(1, 0, 3000);
+  for (const auto& p : shop.catalog.products) {
+    for (const std::string* text : {&p.title, &p.description, &p.seo_title, &p.seo_description})
+      ASSERT_TRUE(valid_utf8(*text)) << p.slug << ": " << *text;
+    EXPECT_LE(p.seo_description.size(), 155u);
+  }
+  for (const auto& t : shop.catalog.translations) ASSERT_TRUE(valid_utf8(t.value)) << t.value;
+}
+
 TEST(DemoShop, SameSeedGivesTheSameCatalog) {
   EXPECT_EQ(fingerprint(generate_demo_chunk(7, 0, 120)),
             fingerprint(generate_demo_chunk(7, 0, 120)));
