@@ -13,8 +13,10 @@
 #include "infra/http/problem.hpp"
 #include "infra/http/server.hpp"
 #include "migrations/catalog.hpp"
+#include "migrations/inventory.hpp"
 #include "modules/catalog/api.hpp"
 #include "modules/catalog/service.hpp"
+#include "modules/inventory/service.hpp"
 
 namespace fff::app {
 namespace {
@@ -23,6 +25,7 @@ namespace {
 std::vector<db::Migration> all_migrations() {
   std::vector<db::Migration> all;
   for (auto& m : db::catalog_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::inventory_migrations()) all.push_back(std::move(m));
   return all;
 }
 
@@ -44,6 +47,22 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   if (!database) return database.error();
   app->database_ = std::move(*database);
   app->catalog_ = std::make_unique<catalog::CatalogService>(*app->database_, Clock::system());
+  app->inventory_ = std::make_unique<inventory::InventoryService>(*app->database_, Clock::system());
+  // The catalog's in-stock mirror follows inventory: after every committed movement the variant's
+  // availability is re-read and written back. A failure here leaves the mirror stale until the
+  // next movement; it never undoes the movement, so it is logged rather than returned.
+  app->inventory_->on_stock_changed([catalog = app->catalog_.get(),
+                                     inventory = app->inventory_.get()](const std::string& id) {
+    auto units = inventory->available({id});
+    if (!units) {
+      log::warn("stock mirror not updated", {{"variant_id", id}, {"error", units.error().message}});
+      return;
+    }
+    auto it = units->find(id);
+    bool in_stock = it != units->end() && it->second > 0;
+    if (auto r = catalog->set_variant_in_stock(id, in_stock); !r)
+      log::warn("stock mirror not updated", {{"variant_id", id}, {"error", r.error().message}});
+  });
 
   app->pipeline_.use(http::request_id());
   app->pipeline_.use(http::observe(app->metrics_));
@@ -51,7 +70,10 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   app->pipeline_.use(http::barrier());
 
   app->add_system_routes();
-  catalog::add_routes(app->router_, *app->catalog_);
+  catalog::add_routes(app->router_, *app->catalog_,
+                      [inventory = app->inventory_.get()](const std::vector<std::string>& ids) {
+                        return inventory->available(ids);
+                      });
   if (app->config_.test_routes) app->add_test_routes();
   return app;
 }
@@ -73,7 +95,21 @@ Result<void> App::migrate() {
 }
 
 Result<void> App::load_demo_shop() {
-  return app::load_demo_shop(*catalog_);
+  auto empty = catalog_->is_empty();
+  if (!empty) return empty.error();
+  if (!*empty || config_.demo_products == 0) return {};
+  DemoShopOptions options;
+  options.products = config_.demo_products;
+  auto report = seed_demo_shop(options);
+  if (!report) return report.error();
+  log::info("demo shop loaded", {{"products", report->products_added},
+                                 {"variants", report->variants},
+                                 {"seconds", report->seconds}});
+  return {};
+}
+
+Result<DemoShopReport> App::seed_demo_shop(const DemoShopOptions& options) {
+  return app::seed_demo_shop(*catalog_, *inventory_, options);
 }
 
 void App::add_system_routes() {

@@ -11,8 +11,13 @@
 #include "infra/http/pipeline.hpp"
 #include "infra/http/router.hpp"
 
+#include "app/demo_shop.hpp"
+
 namespace fff::catalog {
 class CatalogService;
+}
+namespace fff::inventory {
+class InventoryService;
 }
 
 namespace fff::app {
@@ -26,8 +31,10 @@ class App {
 
   // Applies pending migrations of every module (safe when several nodes start at once).
   Result<void> migrate();
-  // Loads the demo shop when the catalog is empty.
+  // Loads the demo shop (config().demo_products products, seed 1) when the catalog is empty.
   Result<void> load_demo_shop();
+  // Writes the demo shop whatever is there already (`fff seed --demo`); existing rows are kept.
+  Result<DemoShopReport> seed_demo_shop(const DemoShopOptions& options);
   // Serves until SIGINT/SIGTERM. Returns the process exit code.
   int serve();
 
@@ -43,6 +50,7 @@ class App {
   MetricsRegistry metrics_;
   std::unique_ptr<db::Database> database_;
   std::unique_ptr<catalog::CatalogService> catalog_;
+  std::unique_ptr<inventory::InventoryService> inventory_;
   http::Router router_;
   http::Pipeline pipeline_;
 };

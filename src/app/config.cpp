@@ -142,6 +142,8 @@ const std::vector<Setting>& settings() {
     s.push_back(integer("shutdown_grace", "seconds in-flight requests get to finish on SIGTERM",
                         &Config::shutdown_grace, 0, 3600, "seconds"));
     s.push_back(boolean("demo", "load the demo shop into an empty database", &Config::demo));
+    s.push_back(integer("demo_products", "products in the demo shop loaded on first start",
+                        &Config::demo_products, 0, 1'000'000, "products"));
     s.push_back(boolean("test_routes",
                         "serve /_test/* routes used by the test suite (never in production)",
                         &Config::test_routes));

@@ -33,6 +33,7 @@ struct Config {
   int idle_timeout = 30;
   int shutdown_grace = 10;
   bool demo = true;
+  int64_t demo_products = 2000;
   bool test_routes = false;
 
   std::string effective_database_url() const;

@@ -1,4 +1,4 @@
-// fff: the whole shop in one binary. Subcommands: serve, migrate, routes, version.
+// fff: the whole shop in one binary. Subcommands: serve, migrate, seed, routes, version.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -23,6 +23,16 @@ int fail_config(const fff::Error& e) {
   return 2;
 }
 
+// "seeding [##########..........]  52%  1040/2000 products" on one line of stderr.
+void print_progress(int64_t done, int64_t total) {
+  constexpr int kWidth = 30;
+  int filled = total > 0 ? static_cast<int>(done * kWidth / total) : kWidth;
+  std::string bar(static_cast<size_t>(filled), '#');
+  bar.append(static_cast<size_t>(kWidth - filled), '.');
+  std::cerr << "\rseeding [" << bar << "] " << (total > 0 ? done * 100 / total : 100) << "%  "
+            << done << "/" << total << " products" << std::flush;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -32,6 +42,18 @@ int main(int argc, char** argv) {
   auto* serve = cli.add_subcommand(
       "serve", "Serve the shop over HTTP (migrates and loads the demo shop first)");
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations, then exit");
+  auto* seed = cli.add_subcommand(
+      "seed", "Write the demo fashion catalog and its stock into the database, then exit");
+  bool seed_demo = false;
+  int64_t seed_products = 2000;
+  uint64_t seed_value = 1;
+  seed->add_flag("--demo", seed_demo,
+                 "Generate the demo shop (the only kind of seed so far; required)")
+      ->required();
+  seed->add_option("--products", seed_products, "How many products (default 2000)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));
+  seed->add_option("--seed", seed_value,
+                   "Generator seed: the same seed and size give the same catalog (default 1)");
   auto* routes =
       cli.add_subcommand("routes", "List the public HTTP routes, one `METHOD /path` per line");
   auto* version =
@@ -40,11 +62,12 @@ int main(int argc, char** argv) {
   std::string config_file;
   std::map<std::string, std::string> values;  // stable storage for CLI11 to write into
   std::vector<std::pair<std::string, CLI::Option*>> given;
-  for (auto* sub : {serve, migrate, routes}) {
+  for (auto* sub : {serve, migrate, seed, routes}) {
     sub->add_option("--config", config_file,
                     "Config file of `key = value` lines, keys as below without dashes "
                     "(env FFF_CONFIG)");
     for (const auto& s : fff::app::settings()) {
+      if (sub == seed && s.key == "demo") continue;  // `seed --demo` is the seed's own flag
       auto* opt =
           sub->add_option(s.flag(), values[s.key],
                           s.help + " (env " + s.env() + "; default " + s.default_text + ")");
@@ -111,6 +134,24 @@ int main(int argc, char** argv) {
   }
   if (*migrate) {
     fff::log::info("migrations applied", {});
+    return 0;
+  }
+  if (*seed) {
+    fff::app::DemoShopOptions options;
+    options.products = seed_products;
+    options.seed = seed_value;
+    options.progress = [](int64_t done, int64_t total) { print_progress(done, total); };
+    auto report = (*app)->seed_demo_shop(options);
+    if (!report) {
+      std::cerr << "\n";
+      fff::log::error("seed failed",
+                      {{"code", report.error().code}, {"error", report.error().message}});
+      return 1;
+    }
+    std::cerr << "\n";
+    std::cout << "seeded " << report->products_added << " new products (" << seed_products
+              << " generated, " << report->variants << " variants, seed " << seed_value << ") in "
+              << report->seconds << " s\n";
     return 0;
   }
   if (config->demo) {

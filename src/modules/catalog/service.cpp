@@ -1,10 +1,178 @@
 #include "modules/catalog/service.hpp"
 
-#include <chrono>
-
-#include "core/id.hpp"
+#include <algorithm>
+#include <functional>
+#include <set>
+#include <unordered_map>
 
 namespace fff::catalog {
+
+// The small reference tables a listing needs for labels and slug resolution: a few dozen rows
+// each, read at most once a second (CatalogService::kReferenceTtl) instead of on every request.
+struct CatalogReference {
+  std::vector<Category> categories;
+  std::vector<Brand> brands;
+  std::vector<OptionValue> options;
+
+  const Category* category_by_id(const std::string& id) const {
+    for (const auto& c : categories)
+      if (c.id == id) return &c;
+    return nullptr;
+  }
+  const Brand* brand_by_id(const std::string& id) const {
+    for (const auto& b : brands)
+      if (b.id == id) return &b;
+    return nullptr;
+  }
+  const OptionValue* option(const std::string& option, const std::string& code) const {
+    for (const auto& o : options)
+      if (o.option == option && o.code == code) return &o;
+    return nullptr;
+  }
+  // The category and every category below it.
+  std::vector<std::string> subtree(const std::string& root_id) const {
+    std::vector<std::string> out{root_id};
+    for (size_t i = 0; i < out.size(); ++i)
+      for (const auto& c : categories)
+        if (c.parent_id && *c.parent_id == out[i]) out.push_back(c.id);
+    return out;
+  }
+  // Every category, each parent directly before its children (the order a menu shows).
+  std::vector<const Category*> tree_order() const {
+    std::vector<const Category*> out;
+    std::function<void(const std::optional<std::string>&)> visit =
+        [&](const std::optional<std::string>& parent) {
+          for (const auto& c : categories)
+            if (c.parent_id == parent) {
+              out.push_back(&c);
+              visit(c.id);
+            }
+        };
+    visit(std::nullopt);
+    return out;
+  }
+  // Root first, `id` last.
+  std::vector<Category> path_to(const std::string& id) const {
+    std::vector<Category> out;
+    for (const Category* c = category_by_id(id); c && out.size() < 32;
+         c = c->parent_id ? category_by_id(*c->parent_id) : nullptr)
+      out.push_back(*c);
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+};
+
+namespace {
+
+using Reference = CatalogReference;
+
+Result<Reference> load_reference(ProductStore& store) {
+  Reference ref;
+  auto categories = store.categories();
+  if (!categories) return categories.error();
+  auto brands = store.brands();
+  if (!brands) return brands.error();
+  auto options = store.option_values();
+  if (!options) return options.error();
+  ref.categories = std::move(*categories);
+  ref.brands = std::move(*brands);
+  ref.options = std::move(*options);
+  return ref;
+}
+
+// Overlays translated names on categories (and their breadcrumbs) for a non-English locale.
+Result<void> translate_categories(ProductStore& store, std::vector<Category>& categories,
+                                  const std::string& locale) {
+  if (locale == "en" || categories.empty()) return {};
+  std::vector<std::string> ids;
+  for (const auto& c : categories) ids.push_back(c.id);
+  auto found = store.translations("category", ids, locale);
+  if (!found) return found.error();
+  for (auto& c : categories)
+    if (auto it = found->find(c.id); it != found->end())
+      if (auto name = it->second.find("name"); name != it->second.end()) c.name = name->second;
+  return {};
+}
+
+// The reference in `locale`: the shared English one as it is, or a translated copy.
+Result<std::shared_ptr<const Reference>> localized(ProductStore& store,
+                                                   std::shared_ptr<const Reference> shared,
+                                                   const std::string& locale) {
+  if (locale == "en") return shared;
+  auto copy = std::make_shared<Reference>(*shared);
+  if (auto t = translate_categories(store, copy->categories, locale); !t) return t.error();
+  return std::shared_ptr<const Reference>(std::move(copy));
+}
+
+Result<void> translate_products(ProductStore& store, std::vector<ProductSummary>& items,
+                                const std::string& locale) {
+  if (locale == "en" || items.empty()) return {};
+  std::vector<std::string> ids;
+  for (const auto& s : items) ids.push_back(s.product.id);
+  auto found = store.translations("product", ids, locale);
+  if (!found) return found.error();
+  for (auto& s : items) {
+    auto it = found->find(s.product.id);
+    if (it == found->end()) continue;
+    for (const auto& [field, value] : it->second) {
+      if (field == "title") s.product.title = value;
+      if (field == "description") s.product.description = value;
+      if (field == "seo_title") s.product.seo_title = value;
+      if (field == "seo_description") s.product.seo_description = value;
+    }
+  }
+  return {};
+}
+
+// Variants, images and tags for a page of products: three queries, whatever the page size.
+Result<void> attach_children(ProductStore& store, const Reference& ref,
+                             std::vector<ProductSummary>& items) {
+  if (items.empty()) return {};
+  std::vector<std::string> ids;
+  std::unordered_map<std::string, ProductSummary*> by_id;
+  for (auto& s : items) {
+    ids.push_back(s.product.id);
+    by_id[s.product.id] = &s;
+    if (s.product.brand_id)
+      if (const auto* b = ref.brand_by_id(*s.product.brand_id)) s.brand = *b;
+    if (s.product.category_id)
+      if (const auto* c = ref.category_by_id(*s.product.category_id)) s.category = *c;
+  }
+  auto variants = store.variants_of(ids);
+  if (!variants) return variants.error();
+  for (auto& v : *variants)
+    if (auto it = by_id.find(v.product_id); it != by_id.end())
+      it->second->variants.push_back(std::move(v));
+  auto images = store.images_of(ids);
+  if (!images) return images.error();
+  for (auto& i : *images)
+    if (auto it = by_id.find(i.product_id); it != by_id.end())
+      it->second->images.push_back(std::move(i));
+  auto tags = store.tags_of(ids);
+  if (!tags) return tags.error();
+  for (auto& [id, list] : *tags)
+    if (auto it = by_id.find(id); it != by_id.end()) it->second->product.tags = std::move(list);
+  return {};
+}
+
+// Facet values for an option ("colour", "size") in the option's own order, with labels.
+std::vector<FacetValue> option_facet(const Reference& ref, const std::string& option,
+                                     const std::map<std::string, int64_t>& counts) {
+  std::vector<FacetValue> out;
+  std::set<std::string> seen;
+  for (const auto& o : ref.options) {
+    if (o.option != option) continue;
+    auto it = counts.find(o.code);
+    if (it == counts.end()) continue;
+    out.push_back({o.code, o.label, it->second, o.swatch_hex, std::nullopt});
+    seen.insert(o.code);
+  }
+  for (const auto& [code, n] : counts)  // codes without an option row still count
+    if (!seen.count(code)) out.push_back({code, code, n, std::nullopt, std::nullopt});
+  return out;
+}
+
+}  // namespace
 
 bool valid_slug(const std::string& s) {
   if (s.empty() || s.size() > 120 || s.front() == '-' || s.back() == '-') return false;
@@ -17,60 +185,197 @@ bool valid_slug(const std::string& s) {
   return true;
 }
 
-Result<ProductPage> CatalogService::list_products(int page, int per_page) {
+Result<ProductPage> CatalogService::list_products(const ProductFilter& filter, ProductSort sort,
+                                                  int page, int per_page,
+                                                  const std::string& locale) {
   ProductPage out;
   out.page = page;
   out.per_page = per_page;
-  auto total = store_.count_active();
-  if (!total) return total.error();
-  out.total = *total;
+  auto shared = reference();
+  if (!shared) return shared.error();
+  auto localized_ref = localized(store_, *shared, locale);
+  if (!localized_ref) return localized_ref.error();
+  const std::shared_ptr<const Reference>& ref = *localized_ref;
+
+  // Slugs become ids here; a filter naming only unknown slugs matches nothing.
+  ResolvedFilter resolved;
+  for (const auto& slug : filter.categories)
+    for (const auto& c : ref->categories)
+      if (c.slug == slug)
+        for (auto& id : ref->subtree(c.id)) resolved.category_ids.push_back(std::move(id));
+  for (const auto& slug : filter.brands)
+    for (const auto& b : ref->brands)
+      if (b.slug == slug) resolved.brand_ids.push_back(b.id);
+  if ((!filter.categories.empty() && resolved.category_ids.empty()) ||
+      (!filter.brands.empty() && resolved.brand_ids.empty()))
+    return out;
+  std::sort(resolved.category_ids.begin(), resolved.category_ids.end());
+  resolved.category_ids.erase(
+      std::unique(resolved.category_ids.begin(), resolved.category_ids.end()),
+      resolved.category_ids.end());
+  resolved.colours = filter.colours;
+  resolved.sizes = filter.sizes;
+  resolved.tags = filter.tags;
+  resolved.price_min_minor = filter.price_min_minor;
+  resolved.price_max_minor = filter.price_max_minor;
+  resolved.in_stock = filter.in_stock;
+
+  auto counts = store_.facet_counts(resolved);
+  if (!counts) return counts.error();
+  out.total = counts->total;
+
+  // Category counts roll up: a product in Women > Dresses counts for Women too.
+  std::map<std::string, int64_t> rolled;
+  for (const auto& [id, n] : counts->categories)
+    for (const auto& c : ref->path_to(id)) rolled[c.id] += n;
+  for (const Category* c : ref->tree_order())
+    if (auto it = rolled.find(c->id); it != rolled.end()) {
+      std::optional<std::string> parent;
+      if (c->parent_id)
+        if (const auto* p = ref->category_by_id(*c->parent_id)) parent = p->slug;
+      out.facets.categories.push_back({c->slug, c->name, it->second, std::nullopt, parent});
+    }
+  for (const auto& b : ref->brands)
+    if (auto it = counts->brands.find(b.id); it != counts->brands.end())
+      out.facets.brands.push_back({b.slug, b.name, it->second, std::nullopt, std::nullopt});
+  out.facets.colours = option_facet(*ref, "colour", counts->colours);
+  out.facets.sizes = option_facet(*ref, "size", counts->sizes);
+  for (const auto& [tag, n] : counts->tags)
+    out.facets.tags.push_back({tag, tag, n, std::nullopt, std::nullopt});
+  for (const auto& band : price_bands())
+    if (auto it = counts->price_bands.find(band.label()); it != counts->price_bands.end())
+      out.facets.price_ranges.push_back(
+          {band.label(), band.label(), it->second, std::nullopt, std::nullopt});
+  out.facets.in_stock = counts->in_stock;
+  out.facets.price_min_minor = counts->price_min_minor;
+  out.facets.price_max_minor = counts->price_max_minor;
+
   int64_t offset = static_cast<int64_t>(page - 1) * per_page;
   if (offset >= out.total) return out;  // past the end: an empty page, not an error
-  auto items = store_.list_active(per_page, static_cast<int>(offset));
-  if (!items) return items.error();
-  out.items = std::move(*items);
+  auto products = store_.list_active(resolved, sort, per_page, offset);
+  if (!products) return products.error();
+  out.items.reserve(products->size());
+  for (auto& p : *products) out.items.push_back({std::move(p), {}, {}, {}, {}});
+  if (auto a = attach_children(store_, *ref, out.items); !a) return a.error();
+  if (auto t = translate_products(store_, out.items, locale); !t) return t.error();
   return out;
 }
 
-Result<Product> CatalogService::product_by_slug(const std::string& slug) {
-  if (!valid_slug(slug))
+Result<ProductDetail> CatalogService::product_by_slug(const std::string& slug,
+                                                      const std::string& locale) {
+  auto not_found = [&] {
     return Error::not_found("product_not_found", "no product with slug '" + slug + "'");
+  };
+  if (!valid_slug(slug)) return not_found();
   auto found = store_.find_active_by_slug(slug);
   if (!found) return found.error();
-  if (!*found) return Error::not_found("product_not_found", "no product with slug '" + slug + "'");
-  return std::move(**found);
+  if (!*found) return not_found();
+  auto shared = reference();
+  if (!shared) return shared.error();
+  auto localized_ref = localized(store_, *shared, locale);
+  if (!localized_ref) return localized_ref.error();
+  const std::shared_ptr<const Reference>& ref = *localized_ref;
+
+  ProductDetail detail;
+  std::vector<ProductSummary> one;
+  one.push_back({std::move(**found), {}, {}, {}, {}});
+  if (auto a = attach_children(store_, *ref, one); !a) return a.error();
+  if (auto t = translate_products(store_, one, locale); !t) return t.error();
+  detail.summary = std::move(one[0]);
+  if (detail.summary.product.category_id)
+    detail.breadcrumbs = ref->path_to(*detail.summary.product.category_id);
+  std::set<std::string> colours, sizes;
+  for (const auto& v : detail.summary.variants) {
+    colours.insert(v.colour);
+    sizes.insert(v.size);
+  }
+  for (const auto& o : ref->options) {
+    if (o.option == "colour" && colours.count(o.code)) detail.colours.push_back(o);
+    if (o.option == "size" && sizes.count(o.code)) detail.sizes.push_back(o);
+  }
+  return detail;
 }
 
-Result<int64_t> CatalogService::add_products(const std::vector<NewProduct>& products) {
-  std::vector<Product> rows;
-  rows.reserve(products.size());
-  // Each product gets a distinct creation time so "newest first" has a stable, meaningful order.
-  Timestamp now = clock_.now();
-  for (size_t i = 0; i < products.size(); ++i) {
-    const auto& n = products[i];
+Result<std::vector<CategoryNode>> CatalogService::category_tree(const std::string& locale) {
+  auto categories = store_.categories();
+  if (!categories) return categories.error();
+  if (auto t = translate_categories(store_, *categories, locale); !t) return t.error();
+  auto counts = store_.active_counts_by_category();
+  if (!counts) return counts.error();
+
+  std::function<CategoryNode(const Category&)> build = [&](const Category& c) {
+    CategoryNode node{c, 0, {}};
+    if (auto it = counts->find(c.id); it != counts->end()) node.product_count = it->second;
+    for (const auto& child : *categories)
+      if (child.parent_id && *child.parent_id == c.id) {
+        node.children.push_back(build(child));
+        node.product_count += node.children.back().product_count;
+      }
+    return node;
+  };
+  std::vector<CategoryNode> roots;
+  for (const auto& c : *categories)
+    if (!c.parent_id) roots.push_back(build(c));
+  return roots;
+}
+
+Result<std::shared_ptr<const CatalogReference>> CatalogService::reference() {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(reference_mutex_);
+    if (reference_ && now - reference_loaded_ < kReferenceTtl) return reference_;
+  }
+  // Loaded outside the lock: a slow database must not queue every request behind one mutex.
+  auto loaded = load_reference(store_);
+  if (!loaded) return loaded.error();
+  auto fresh = std::make_shared<const CatalogReference>(std::move(*loaded));
+  std::lock_guard lock(reference_mutex_);
+  reference_ = fresh;
+  reference_loaded_ = now;
+  return fresh;
+}
+
+void CatalogService::forget_reference() {
+  std::lock_guard lock(reference_mutex_);
+  reference_.reset();
+}
+
+Result<bool> CatalogService::is_empty() {
+  auto n = store_.count_all();
+  if (!n) return n.error();
+  return *n == 0;
+}
+
+Result<int64_t> CatalogService::load_batch(const CatalogBatch& batch) {
+  for (size_t i = 0; i < batch.products.size(); ++i) {
+    const auto& p = batch.products[i];
     std::string where = "products[" + std::to_string(i) + "]";
-    if (!valid_slug(n.slug))
+    if (!valid_slug(p.slug))
       return Error::unprocessable(
-          "invalid_product", "invalid slug '" + n.slug + "'",
+          "invalid_product", "invalid slug '" + p.slug + "'",
           {{where + ".slug", "use lower-case letters, digits and hyphens"}});
-    if (n.title.empty() || n.title.size() > 200)
+    if (p.title.empty() || p.title.size() > 200)
       return Error::unprocessable("invalid_product", "invalid title",
                                   {{where + ".title", "must be 1 to 200 characters"}});
-    if (n.price.minor() < 0)
+    if (p.price.minor() < 0)
       return Error::unprocessable("invalid_product", "negative price",
                                   {{where + ".price", "must not be negative"}});
-    Product p;
-    p.id = new_id();
-    p.slug = n.slug;
-    p.title = n.title;
-    p.description = n.description;
-    p.price = n.price;
-    p.status = "active";
-    p.created_at = to_iso8601(now - std::chrono::seconds(static_cast<long>(products.size() - i)));
-    p.updated_at = p.created_at;
-    rows.push_back(std::move(p));
   }
-  return store_.insert_missing(rows);
+  for (size_t i = 0; i < batch.variants.size(); ++i)
+    if (batch.variants[i].price_minor < 0 || batch.variants[i].sku.empty())
+      return Error::unprocessable(
+          "invalid_variant", "a variant needs a SKU and a price that is not negative",
+          {{"variants[" + std::to_string(i) + "]", "needs a sku and a non-negative price"}});
+  auto added = store_.insert_batch(batch);
+  forget_reference();  // the batch may bring categories, brands or option values
+  return added;
+}
+
+Result<void> CatalogService::set_variant_in_stock(const std::string& variant_id, bool in_stock) {
+  auto updated = store_.set_variant_in_stock(variant_id, in_stock);
+  if (!updated) return updated.error();
+  if (!*updated) return Error::not_found("variant_not_found", "no variant " + variant_id);
+  return {};
 }
 
 }  // namespace fff::catalog

@@ -1,0 +1,31 @@
+-- Inventory: where stock is kept, how much of each variant is there, and every movement.
+-- Variants are the catalog's; this module knows them only by id.
+CREATE TABLE stock_locations (
+  id TEXT PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+
+-- reserved is held for carts and unpaid orders; available = on_hand - reserved.
+CREATE TABLE stock_levels (
+  variant_id TEXT NOT NULL,
+  location_id TEXT NOT NULL REFERENCES stock_locations (id),
+  on_hand INTEGER NOT NULL CHECK (on_hand >= 0),
+  reserved INTEGER NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (variant_id, location_id)
+);
+
+-- Append-only: a level is the sum of its ledger. Written in the transaction that moves the level.
+CREATE TABLE stock_ledger (
+  id TEXT PRIMARY KEY,
+  variant_id TEXT NOT NULL,
+  location_id TEXT NOT NULL REFERENCES stock_locations (id),
+  kind TEXT NOT NULL CHECK (kind IN ('receipt', 'sale', 'return', 'adjustment')),
+  quantity INTEGER NOT NULL CHECK (quantity <> 0),
+  reason TEXT NOT NULL DEFAULT '',
+  actor TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX stock_ledger_level ON stock_ledger (variant_id, location_id, created_at);

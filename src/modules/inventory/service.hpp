@@ -1,0 +1,57 @@
+// modules/inventory/service: the inventory's rules; the module's only door for other code.
+//
+// Thread-safety: safe to use from many threads at once (all state is in the database).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/time.hpp"
+#include "modules/inventory/model.hpp"
+#include "modules/inventory/store.hpp"
+
+namespace fff::inventory {
+
+class InventoryService {
+ public:
+  // Called after a movement commits, with the variant whose stock changed. Set once at start-up
+  // (the composition root keeps the catalog's in-stock mirror current through it).
+  using StockChanged = std::function<void(const std::string& variant_id)>;
+
+  InventoryService(db::Database& database, const Clock& clock) : store_(database), clock_(clock) {}
+
+  void on_stock_changed(StockChanged listener) { listener_ = std::move(listener); }
+
+  // The location with `code`, created with `name` when missing. Safe when nodes race.
+  Result<Location> ensure_location(const std::string& code, const std::string& name);
+
+  // Moves stock and appends the ledger entry in one transaction. On hand never goes below zero:
+  // when fewer units are on hand than a sale or negative adjustment takes, nothing changes.
+  // Errors: unprocessable / invalid_movement naming the field (zero quantity, a sale that adds,
+  // a receipt or return that takes, a missing actor, a variant id that is not a UUID);
+  // conflict / insufficient_stock when there is not enough on hand.
+  Result<Level> record(const Movement& movement);
+
+  // Stocks variants that have no level yet at a location, as receipts, in one transaction
+  // (the demo seed, first imports). Variants that already have a level there are skipped.
+  Result<void> receive_new(const std::vector<Movement>& receipts);
+
+  // Units available to sell per variant id, summed over locations; variants without stock
+  // are absent.
+  Result<std::map<std::string, int64_t>> available(const std::vector<std::string>& variant_ids);
+  Result<std::vector<Level>> levels(const std::string& variant_id);
+  Result<std::vector<LedgerEntry>> ledger(const std::string& variant_id);
+
+  // Checks that every level equals the sum of its ledger. Empty means consistent.
+  Result<std::vector<Mismatch>> verify();
+
+ private:
+  StockStore store_;
+  const Clock& clock_;
+  StockChanged listener_;
+};
+
+}  // namespace fff::inventory
