@@ -136,4 +136,14 @@ Error transaction_aborted_error() {
                {}};
 }
 
+void QueryMetrics::record(std::string_view sql, StatementKind kind,
+                          std::chrono::steady_clock::time_point started,
+                          const Result<QueryResult>& result) const {
+  if (!result) {
+    if (kind == StatementKind::other) kind = classify_statement(sql);  // failed to prepare
+    count_error(result.error());
+  }
+  observe(kind, started);
+}
+
 }  // namespace fff::db

@@ -44,6 +44,11 @@ class QueryMetrics {
 
   void observe(StatementKind kind, std::chrono::steady_clock::time_point started) const;
   void count_error(const Error& error) const;
+  // Records one statement: its duration under `kind` (classified from `sql` when a failure
+  // left it unknown) and, when it failed, its error code.
+  void record(std::string_view sql, StatementKind kind,
+              std::chrono::steady_clock::time_point started,
+              const Result<QueryResult>& result) const;
 
  private:
   MetricsRegistry* registry_;

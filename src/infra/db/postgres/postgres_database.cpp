@@ -475,11 +475,7 @@ class PostgresDatabase final : public Database {
     auto started = SteadyClock::now();
     StatementKind kind = StatementKind::other;  // known once prepared (and cached with it)
     Result<QueryResult> result = run_autocommit(sql, params, kind);
-    if (!result) {
-      if (kind == StatementKind::other) kind = classify_statement(sql);
-      metrics_.count_error(result.error());
-    }
-    metrics_.observe(kind, started);
+    metrics_.record(sql, kind, started, result);
     return result;
   }
 

@@ -339,11 +339,7 @@ class SqliteDatabase final : public Database {
     auto started = SteadyClock::now();
     StatementKind kind = StatementKind::other;
     Result<QueryResult> result = route(sql, params, kind);
-    if (!result) {
-      if (kind == StatementKind::other) kind = classify_statement(sql);
-      metrics_.count_error(result.error());
-    }
-    metrics_.observe(kind, started);
+    metrics_.record(sql, kind, started, result);
     return result;
   }
 
