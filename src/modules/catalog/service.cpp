@@ -220,7 +220,7 @@ Result<ProductPage> CatalogService::list_products(const ProductFilter& filter, P
   resolved.price_max_minor = filter.price_max_minor;
   resolved.in_stock = filter.in_stock;
 
-  auto counts = store_.facet_counts(resolved);
+  auto counts = facet_counts(resolved);
   if (!counts) return counts.error();
   out.total = counts->total;
 
@@ -368,6 +368,7 @@ Result<int64_t> CatalogService::load_batch(const CatalogBatch& batch) {
           {{"variants[" + std::to_string(i) + "]", "needs a sku and a non-negative price"}});
   auto added = store_.insert_batch(batch);
   forget_reference();  // the batch may bring categories, brands or option values
+  forget_facets();
   return added;
 }
 
@@ -375,7 +376,52 @@ Result<void> CatalogService::set_variant_in_stock(const std::string& variant_id,
   auto updated = store_.set_variant_in_stock(variant_id, in_stock);
   if (!updated) return updated.error();
   if (!*updated) return Error::not_found("variant_not_found", "no variant " + variant_id);
+  forget_facets();  // stock changes the in-stock filter and its counts
   return {};
+}
+
+namespace {
+
+std::string filter_key(const ResolvedFilter& f) {
+  std::string key;
+  auto add_list = [&](const std::vector<std::string>& values) {
+    for (const auto& v : values) key.append(v).push_back('\x1f');
+    key.push_back('\x1e');
+  };
+  add_list(f.category_ids);
+  add_list(f.brand_ids);
+  add_list(f.colours);
+  add_list(f.sizes);
+  add_list(f.tags);
+  key.append(f.price_min_minor ? std::to_string(*f.price_min_minor) : "-").push_back('\x1e');
+  key.append(f.price_max_minor ? std::to_string(*f.price_max_minor) : "-").push_back('\x1e');
+  key.push_back(f.in_stock ? '1' : '0');
+  return key;
+}
+
+}  // namespace
+
+Result<FacetCounts> CatalogService::facet_counts(const ResolvedFilter& filter) {
+  std::string key = filter_key(filter);
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(facets_mutex_);
+    if (auto it = facets_.find(key); it != facets_.end() && now - it->second.loaded < kFacetTtl)
+      return *it->second.counts;
+  }
+  // Counted outside the lock, like the reference tables: one slow count must not hold up others.
+  auto counted = store_.facet_counts(filter);
+  if (!counted) return counted.error();
+  auto shared = std::make_shared<const FacetCounts>(*counted);
+  std::lock_guard lock(facets_mutex_);
+  if (facets_.size() >= kMaxCachedFilters) facets_.clear();  // crude but bounded
+  facets_[key] = {shared, now};
+  return std::move(*counted);
+}
+
+void CatalogService::forget_facets() {
+  std::lock_guard lock(facets_mutex_);
+  facets_.clear();
 }
 
 }  // namespace fff::catalog

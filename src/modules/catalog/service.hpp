@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.hpp"
@@ -56,12 +57,26 @@ class CatalogService {
   // The reference tables, English; shared by concurrent requests and never mutated.
   Result<std::shared_ptr<const CatalogReference>> reference();
   void forget_reference();
+  // Facet counts and total for a filter, reused for kFacetTtl: every page and sort of one
+  // filter shares them, and they are the costly part of a listing. Changes made through this
+  // service drop them at once; changes by another node show within the TTL.
+  Result<FacetCounts> facet_counts(const ResolvedFilter& filter);
+  void forget_facets();
 
   ProductStore store_;
   const Clock& clock_;
   std::mutex reference_mutex_;
   std::shared_ptr<const CatalogReference> reference_;
   std::chrono::steady_clock::time_point reference_loaded_;
+
+  static constexpr std::chrono::milliseconds kFacetTtl{500};
+  static constexpr size_t kMaxCachedFilters = 1024;
+  struct CachedFacets {
+    std::shared_ptr<const FacetCounts> counts;
+    std::chrono::steady_clock::time_point loaded;
+  };
+  std::mutex facets_mutex_;
+  std::unordered_map<std::string, CachedFacets> facets_;  // key: the filter, serialised
 };
 
 // A slug is 1–120 characters of a-z, 0-9 and single hyphens, not at either end.
