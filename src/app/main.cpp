@@ -1,4 +1,5 @@
 // fff: the whole shop in one binary. Subcommands: serve, migrate, seed, routes, version.
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +25,19 @@ int fail_config(const fff::Error& e) {
 }
 
 // "seeding [##########..........]  52%  1040/2000 products" on one line of stderr.
+// When stderr is not a terminal (a log file, CI) the bar would be one line per chunk; there
+// only every tenth and the last are printed, each on its own line.
 void print_progress(int64_t done, int64_t total) {
+  static const bool terminal = ::isatty(STDERR_FILENO) == 1;
+  if (!terminal) {
+    static int64_t last_tenth = -1;
+    int64_t tenth = total > 0 ? done * 10 / total : 10;
+    if (tenth == last_tenth && done != total) return;
+    last_tenth = tenth;
+    std::cerr << "seeding " << (total > 0 ? done * 100 / total : 100) << "%  " << done << "/"
+              << total << " products\n";
+    return;
+  }
   constexpr int kWidth = 30;
   int filled = total > 0 ? static_cast<int>(done * kWidth / total) : kWidth;
   std::string bar(static_cast<size_t>(filled), '#');
