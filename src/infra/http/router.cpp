@@ -9,7 +9,7 @@ struct Router::Node {
   std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
   std::unique_ptr<Node> param;  // "{name}" at this position
   std::string param_name;
-  std::map<std::string, Route*> methods;  // method → route ending at this node
+  std::map<std::string, Route*, std::less<>> methods;  // method → route ending at this node
 };
 
 namespace {
@@ -34,7 +34,7 @@ bool is_param(std::string_view seg) {
   return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
 }
 
-std::string allow_header(const std::map<std::string, Route*>& methods) {
+std::string allow_header(const std::map<std::string, Route*, std::less<>>& methods) {
   std::vector<std::string> names;
   for (const auto& [m, r] : methods) {
     names.push_back(m);
@@ -83,37 +83,39 @@ void Router::add(std::string method, std::string pattern, Handler handler, Route
   routes_.push_back(std::move(route));
 }
 
+// Depth-first with backtracking: a literal is tried before the parameter at each position so
+// "/products/new" can coexist with "/products/{slug}". A plain recursive function rather than a
+// std::function: this runs for every request.
+const Router::Node* Router::walk(const Node& node, const std::vector<std::string_view>& segments,
+                                 size_t i, std::vector<std::pair<std::string, std::string>>& params,
+                                 bool& bad_path) {
+  if (i == segments.size()) return node.methods.empty() ? nullptr : &node;
+  std::string_view seg = segments[i];
+  if (auto it = node.literals.find(seg); it != node.literals.end()) {
+    if (auto found = walk(*it->second, segments, i + 1, params, bad_path)) return found;
+  }
+  if (node.param && !seg.empty()) {
+    std::string decoded;
+    if (!percent_decode(seg, decoded, false)) {
+      bad_path = true;
+      return nullptr;
+    }
+    params.emplace_back(node.param_name, std::move(decoded));
+    if (auto found = walk(*node.param, segments, i + 1, params, bad_path)) return found;
+    params.pop_back();
+  }
+  return nullptr;
+}
+
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch m;
   auto segments = split_path(path);
   std::vector<std::pair<std::string, std::string>> params;
 
-  // Depth-first with backtracking: a literal is tried before the parameter at each position so
-  // "/products/new" can coexist with "/products/{slug}".
-  std::function<const Node*(const Node*, size_t)> walk = [&](const Node* node,
-                                                             size_t i) -> const Node* {
-    if (i == segments.size()) return node->methods.empty() ? nullptr : node;
-    std::string_view seg = segments[i];
-    if (auto it = node->literals.find(seg); it != node->literals.end()) {
-      if (auto found = walk(it->second.get(), i + 1)) return found;
-    }
-    if (node->param && !seg.empty()) {
-      std::string decoded;
-      if (!percent_decode(seg, decoded, false)) {
-        m.bad_path = true;
-        return nullptr;
-      }
-      params.emplace_back(node->param_name, std::move(decoded));
-      if (auto found = walk(node->param.get(), i + 1)) return found;
-      params.pop_back();
-    }
-    return nullptr;
-  };
-
-  const Node* node = walk(root_.get(), 0);
+  const Node* node = walk(*root_, segments, 0, params, m.bad_path);
   if (!node) return m;
   std::string_view effective = method == "HEAD" ? std::string_view("GET") : method;
-  auto it = node->methods.find(std::string(effective));
+  auto it = node->methods.find(effective);
   if (it == node->methods.end()) {
     m.outcome = RouteMatch::Outcome::method_not_allowed;
     m.allow = allow_header(node->methods);

@@ -63,6 +63,8 @@ class Router {
 
  private:
   struct Node;
+  static const Node* walk(const Node& node, const std::vector<std::string_view>& segments, size_t i,
+                          std::vector<std::pair<std::string, std::string>>& params, bool& bad_path);
   std::unique_ptr<Node> root_;
   std::vector<std::unique_ptr<Route>> routes_;
 };
