@@ -2,6 +2,8 @@
 
 #include <boost/json/object.hpp>
 #include <filesystem>
+#include <fstream>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -29,6 +31,34 @@ std::vector<db::Migration> all_migrations() {
   return all;
 }
 
+// The staff token: the configured one, else the one kept in <data_dir>/admin-token, else a new
+// random one written there (owner-only) so `make run` has a staff API without set-up.
+Result<std::string> staff_token(const Config& config) {
+  if (!config.admin_token.empty()) return config.admin_token;
+  std::filesystem::path path = std::filesystem::path(config.data_dir) / "admin-token";
+  if (std::ifstream in(path); in) {
+    std::string token;
+    std::getline(in, token);
+    if (token.size() >= 24) return token;
+  }
+  std::random_device random;  // getrandom(2) on Linux
+  std::string token;
+  constexpr char kHex[] = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) token.push_back(kHex[random() % 16]);
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  std::ofstream out(path, std::ios::trunc);
+  out << token << "\n";
+  out.close();
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  if (!out)
+    return Error::unavailable("admin_token_unwritable",
+                              "cannot write the staff token to " + path.string());
+  log::info("staff token created", {{"path", path.string()}});
+  return token;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<App>> App::create(Config config) {
@@ -46,6 +76,9 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   auto database = db::Database::open(url, options, &app->metrics_);
   if (!database) return database.error();
   app->database_ = std::move(*database);
+  auto token = staff_token(app->config_);
+  if (!token) return token.error();
+  app->staff_guard_ = http::bearer_token_guard(std::move(*token));
   app->catalog_ = std::make_unique<catalog::CatalogService>(*app->database_, Clock::system());
   app->inventory_ = std::make_unique<inventory::InventoryService>(*app->database_, Clock::system());
   // The catalog's in-stock mirror follows inventory: after every committed movement the variant's

@@ -10,6 +10,7 @@
 #include "infra/db/database.hpp"
 #include "infra/http/pipeline.hpp"
 #include "infra/http/router.hpp"
+#include "infra/http/staff_auth.hpp"
 
 #include "app/demo_shop.hpp"
 
@@ -48,6 +49,7 @@ class App {
 
   Config config_;
   MetricsRegistry metrics_;
+  http::StaffGuard staff_guard_;  // who may use the staff API
   std::unique_ptr<db::Database> database_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<inventory::InventoryService> inventory_;

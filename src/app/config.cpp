@@ -144,6 +144,17 @@ const std::vector<Setting>& settings() {
     s.push_back(boolean("demo", "load the demo shop into an empty database", &Config::demo));
     s.push_back(integer("demo_products", "products in the demo shop loaded on first start",
                         &Config::demo_products, 0, 1'000'000, "products"));
+    s.push_back({"admin_token",
+                 "bearer token for the staff API, 24+ characters (default: made once and kept in "
+                 "<data_dir>/admin-token)",
+                 "", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.size() < 24) return "a staff token needs at least 24 characters";
+                   for (char ch : v)
+                     if (ch <= ' ' || ch > '~')
+                       return "a staff token is printable ASCII without spaces";
+                   c.admin_token = v;
+                   return std::nullopt;
+                 }});
     s.push_back(boolean("test_routes",
                         "serve /_test/* routes used by the test suite (never in production)",
                         &Config::test_routes));

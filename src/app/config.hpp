@@ -35,6 +35,7 @@ struct Config {
   bool demo = true;
   int64_t demo_products = 2000;
   bool test_routes = false;
+  std::string admin_token;  // empty: App keeps a generated one in <data_dir>/admin-token
 
   std::string effective_database_url() const;
 };

@@ -52,6 +52,18 @@ struct Error {
   static Error conflict(std::string code, std::string message) {
     return {ErrorKind::conflict, std::move(code), std::move(message), {}};
   }
+  static Error unauthenticated(std::string code, std::string message) {
+    return {ErrorKind::unauthenticated, std::move(code), std::move(message), {}};
+  }
+  static Error forbidden(std::string code, std::string message) {
+    return {ErrorKind::forbidden, std::move(code), std::move(message), {}};
+  }
+  static Error unsupported(std::string code, std::string message) {
+    return {ErrorKind::unsupported, std::move(code), std::move(message), {}};
+  }
+  static Error too_large(std::string code, std::string message) {
+    return {ErrorKind::too_large, std::move(code), std::move(message), {}};
+  }
   static Error unavailable(std::string code, std::string message) {
     return {ErrorKind::unavailable, std::move(code), std::move(message), {}};
   }

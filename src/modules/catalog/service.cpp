@@ -367,16 +367,16 @@ Result<int64_t> CatalogService::load_batch(const CatalogBatch& batch) {
           "invalid_variant", "a variant needs a SKU and a price that is not negative",
           {{"variants[" + std::to_string(i) + "]", "needs a sku and a non-negative price"}});
   auto added = store_.insert_batch(batch);
-  forget_reference();  // the batch may bring categories, brands or option values
-  forget_facets();
+  if (!added) return added.error();
+  changed({.product_ids = {}, .everything = true});
   return added;
 }
 
 Result<void> CatalogService::set_variant_in_stock(const std::string& variant_id, bool in_stock) {
-  auto updated = store_.set_variant_in_stock(variant_id, in_stock);
-  if (!updated) return updated.error();
-  if (!*updated) return Error::not_found("variant_not_found", "no variant " + variant_id);
-  forget_facets();  // stock changes the in-stock filter and its counts
+  auto product_id = store_.set_variant_in_stock(variant_id, in_stock);
+  if (!product_id) return product_id.error();
+  if (!*product_id) return Error::not_found("variant_not_found", "no variant " + variant_id);
+  changed({.product_ids = {std::move(**product_id)}});  // the in-stock filter and its counts
   return {};
 }
 
@@ -422,6 +422,13 @@ Result<FacetCounts> CatalogService::facet_counts(const ResolvedFilter& filter) {
 void CatalogService::forget_facets() {
   std::lock_guard lock(facets_mutex_);
   facets_.clear();
+}
+
+void CatalogService::changed(const CatalogChange& change) {
+  // A bulk load may bring categories, brands or option values; single-product writes do not.
+  if (change.everything) forget_reference();
+  forget_facets();
+  for (const auto& listener : listeners_) listener(change);
 }
 
 }  // namespace fff::catalog

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,6 +17,14 @@
 namespace fff::catalog {
 
 struct CatalogReference;  // categories, brands and option values (service.cpp)
+
+// What a committed write changed, for those who keep copies of the catalog (the search index,
+// caches). `everything` means "re-read it all" (a bulk load, a category or brand rename).
+struct CatalogChange {
+  std::vector<std::string> product_ids;
+  bool everything = false;
+};
+using CatalogChangeListener = std::function<void(const CatalogChange&)>;
 
 // Thread-safety: safe to use from many threads at once.
 class CatalogService {
@@ -48,6 +57,10 @@ class CatalogService {
   // variant_not_found.
   Result<void> set_variant_in_stock(const std::string& variant_id, bool in_stock);
 
+  // Registers a listener called after every committed change, on the writer's thread; it must
+  // be quick (queue the work) and must not call back into writes. Register before serving.
+  void on_change(CatalogChangeListener listener) { listeners_.push_back(std::move(listener)); }
+
   // How long the small reference tables (categories, brands, option values) are reused before
   // being read again. Changes made through this service are seen at once; changes by another
   // node within this time.
@@ -62,8 +75,11 @@ class CatalogService {
   // service drop them at once; changes by another node show within the TTL.
   Result<FacetCounts> facet_counts(const ResolvedFilter& filter);
   void forget_facets();
+  // Drops this service's caches and tells the listeners. Every write calls it after commit.
+  void changed(const CatalogChange& change);
 
   ProductStore store_;
+  std::vector<CatalogChangeListener> listeners_;
   const Clock& clock_;
   std::mutex reference_mutex_;
   std::shared_ptr<const CatalogReference> reference_;

@@ -425,21 +425,25 @@ Result<int64_t> ProductStore::insert_batch(const CatalogBatch& batch) {
   return *products;
 }
 
-Result<bool> ProductStore::set_variant_in_stock(const std::string& variant_id, bool in_stock) {
+Result<std::optional<std::string>> ProductStore::set_variant_in_stock(const std::string& variant_id,
+                                                                      bool in_stock) {
   auto tx = db_.begin();
   if (!tx) return tx.error();
+  auto owner = tx->query("SELECT product_id FROM variants WHERE id = $1", {variant_id});
+  if (!owner) return owner.error();
+  if (owner->rows.empty()) return std::optional<std::string>();
+  std::string product_id = owner->rows[0].text(0);
   auto r = tx->query("UPDATE variants SET in_stock = $1 WHERE id = $2", {in_stock, variant_id});
   if (!r) return r.error();
-  if (r->affected == 0) return false;
   // The product is in stock while any of its variants is.
   auto p = tx->query(
       "UPDATE products SET in_stock = EXISTS (SELECT 1 FROM variants v "
       "WHERE v.product_id = products.id AND v.in_stock) "
-      "WHERE id = (SELECT product_id FROM variants WHERE id = $1)",
-      {variant_id});
+      "WHERE id = $1",
+      {product_id});
   if (!p) return p.error();
   if (auto c = tx->commit(); !c) return c.error();
-  return true;
+  return std::optional<std::string>(std::move(product_id));
 }
 
 }  // namespace fff::catalog

@@ -80,7 +80,9 @@ class ProductStore {
   Result<int64_t> insert_batch(const CatalogBatch& batch);
 
   // The in_stock mirror of one variant. Returns false when no such variant exists.
-  Result<bool> set_variant_in_stock(const std::string& variant_id, bool in_stock);
+  // Returns the variant's product id, or nothing when there is no such variant.
+  Result<std::optional<std::string>> set_variant_in_stock(const std::string& variant_id,
+                                                          bool in_stock);
 
  private:
   db::Database& db_;
