@@ -145,6 +145,18 @@ Result<DemoShopReport> App::seed_demo_shop(const DemoShopOptions& options) {
   return app::seed_demo_shop(*catalog_, *inventory_, options);
 }
 
+Result<void> App::open_search(const std::function<void(uint64_t, uint64_t)>& progress,
+                              bool rebuild) {
+  auto dir = std::filesystem::path(config_.data_dir) / "search";
+  auto opened = catalog_->open_search(dir, progress, rebuild);
+  if (!opened && opened.error().code == "search_index_locked")
+    return Error::unavailable("search_index_locked",
+                              "the search index in " + dir.string() +
+                                  " is open in another fff process (a running `fff serve`?); "
+                                  "stop it first, or restart it to rebuild");
+  return opened;
+}
+
 void App::add_system_routes() {
   router_.add("GET", "/healthz", [](const http::Request&) {
     return http::json_response({{"status", "ok"}});

@@ -1,6 +1,7 @@
 // app: the composition root, the one place that knows every concrete type, and the CLI.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,6 +37,11 @@ class App {
   Result<void> load_demo_shop();
   // Writes the demo shop whatever is there already (`fff seed --demo`); existing rows are kept.
   Result<DemoShopReport> seed_demo_shop(const DemoShopOptions& options);
+  // Opens the catalog's search index under <data_dir>/search, rebuilding it when it is missing,
+  // damaged or out of step (or always, with `rebuild`), and keeps it current from then on.
+  // Error: search_index_locked when another process (a running `fff serve`) has it open.
+  Result<void> open_search(const std::function<void(uint64_t, uint64_t)>& progress = {},
+                           bool rebuild = false);
   // Serves until SIGINT/SIGTERM. Returns the process exit code.
   int serve();
 

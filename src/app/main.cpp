@@ -1,6 +1,8 @@
-// fff: the whole shop in one binary. Subcommands: serve, migrate, seed, routes, version.
+// fff: the whole shop in one binary. Subcommands: serve, migrate, seed, reindex, routes, version.
 #include <unistd.h>
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -27,24 +29,35 @@ int fail_config(const fff::Error& e) {
 // "seeding [##########..........]  52%  1040/2000 products" on one line of stderr.
 // When stderr is not a terminal (a log file, CI) the bar would be one line per chunk; there
 // only every tenth and the last are printed, each on its own line.
-void print_progress(int64_t done, int64_t total) {
-  static const bool terminal = ::isatty(STDERR_FILENO) == 1;
-  if (!terminal) {
-    static int64_t last_tenth = -1;
-    int64_t tenth = total > 0 ? done * 10 / total : 10;
-    if (tenth == last_tenth && done != total) return;
-    last_tenth = tenth;
-    std::cerr << "seeding " << (total > 0 ? done * 100 / total : 100) << "%  " << done << "/"
-              << total << " products\n";
-    return;
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string what) : what_(std::move(what)) {}
+  ~ProgressBar() {
+    if (drawn_ && terminal_) std::cerr << "\n";
   }
-  constexpr int kWidth = 30;
-  int filled = total > 0 ? static_cast<int>(done * kWidth / total) : kWidth;
-  std::string bar(static_cast<size_t>(filled), '#');
-  bar.append(static_cast<size_t>(kWidth - filled), '.');
-  std::cerr << "\rseeding [" << bar << "] " << (total > 0 ? done * 100 / total : 100) << "%  "
-            << done << "/" << total << " products" << std::flush;
-}
+  void operator()(int64_t done, int64_t total) {
+    drawn_ = true;
+    int64_t percent = total > 0 ? std::min<int64_t>(done * 100 / total, 100) : 100;
+    if (!terminal_) {
+      int64_t tenth = percent / 10;
+      if (tenth == last_tenth_ && done != total) return;
+      last_tenth_ = tenth;
+      std::cerr << what_ << " " << percent << "%  " << done << "/" << total << " products\n";
+      return;
+    }
+    constexpr int64_t kWidth = 30;
+    std::string bar(static_cast<size_t>(percent * kWidth / 100), '#');
+    bar.append(static_cast<size_t>(kWidth) - bar.size(), '.');
+    std::cerr << "\r" << what_ << " [" << bar << "] " << percent << "%  " << done << "/" << total
+              << " products" << std::flush;
+  }
+
+ private:
+  std::string what_;
+  bool terminal_ = ::isatty(STDERR_FILENO) == 1;
+  bool drawn_ = false;
+  int64_t last_tenth_ = -1;
+};
 
 }  // namespace
 
@@ -67,6 +80,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{1'000'000}));
   seed->add_option("--seed", seed_value,
                    "Generator seed: the same seed and size give the same catalog (default 1)");
+  auto* reindex = cli.add_subcommand(
+      "reindex", "Rebuild the search index (<data_dir>/search) from the database, then exit");
   auto* routes =
       cli.add_subcommand("routes", "List the public HTTP routes, one `METHOD /path` per line");
   auto* version =
@@ -75,7 +90,7 @@ int main(int argc, char** argv) {
   std::string config_file;
   std::map<std::string, std::string> values;  // stable storage for CLI11 to write into
   std::vector<std::pair<std::string, CLI::Option*>> given;
-  for (auto* sub : {serve, migrate, seed, routes}) {
+  for (auto* sub : {serve, migrate, seed, reindex, routes}) {
     sub->add_option("--config", config_file,
                     "Config file of `key = value` lines, keys as below without dashes "
                     "(env FFF_CONFIG)");
@@ -154,24 +169,53 @@ int main(int argc, char** argv) {
     fff::app::DemoShopOptions options;
     options.products = seed_products;
     options.seed = seed_value;
-    options.progress = [](int64_t done, int64_t total) { print_progress(done, total); };
+    ProgressBar bar("seeding");
+    options.progress = [&bar](int64_t done, int64_t total) { bar(done, total); };
     auto report = (*app)->seed_demo_shop(options);
     if (!report) {
-      std::cerr << "\n";
       fff::log::error("seed failed",
                       {{"code", report.error().code}, {"error", report.error().message}});
       return 1;
     }
-    std::cerr << "\n";
     std::cout << "seeded " << report->products_added << " new products (" << seed_products
               << " generated, " << report->variants << " variants, seed " << seed_value << ") in "
               << report->seconds << " s\n";
+    return 0;
+  }
+  if (*reindex) {
+    auto started = std::chrono::steady_clock::now();
+    {
+      ProgressBar bar("indexing");
+      auto built = (*app)->open_search(
+          [&bar](uint64_t done, uint64_t total) {
+            bar(static_cast<int64_t>(done), static_cast<int64_t>(total));
+          },
+          true);
+      if (!built) {
+        fff::log::error("reindex failed",
+                        {{"code", built.error().code}, {"error", built.error().message}});
+        return 1;
+      }
+    }
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    std::cout << "search index rebuilt in " << took.count() << " s\n";
     return 0;
   }
   if (config->demo) {
     if (auto d = (*app)->load_demo_shop(); !d) {
       fff::log::error("demo shop failed to load",
                       {{"code", d.error().code}, {"error", d.error().message}});
+      return 1;
+    }
+  }
+  {
+    ProgressBar bar("indexing");
+    if (auto s = (*app)->open_search([&bar](uint64_t done, uint64_t total) {
+          bar(static_cast<int64_t>(done), static_cast<int64_t>(total));
+        });
+        !s) {
+      fff::log::error("search index failed to open",
+                      {{"code", s.error().code}, {"error", s.error().message}});
       return 1;
     }
   }

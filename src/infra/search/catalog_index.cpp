@@ -40,6 +40,10 @@ const std::string kTagPrefix = "XT";
 const std::string kStockPrefix = "XI";
 const std::string kAttributePrefix = "XA";
 const std::string kSuggestPrefix = "XW";  // unstemmed title/brand/category words
+// One term per variant: colour and size together, and again when that variant is in stock.
+const std::string kVariantPrefix = "XV";
+const std::string kVariantInStockPrefix = "XJ";
+constexpr char kComboSep = '\x1d';
 
 constexpr size_t kMaxIdBytes = 100;
 constexpr size_t kMaxKeyBytes = 100;  // slugs, colours, sizes, tags: Xapian terms max 245 bytes
@@ -196,6 +200,24 @@ BuiltDocument build_document(const SearchDocument& in) {
         truncate_utf8(kAttributePrefix + clean_key(key) + ":" + clean_key(value), 240));
   }
   doc.add_boolean_term(kStockPrefix + (in.in_stock ? "1" : "0"));
+  auto add_variant = [&](const std::string& colour, const std::string& size, bool in_stock) {
+    std::string combo = colour + kComboSep + size;
+    doc.add_boolean_term(kVariantPrefix + combo);
+    if (in_stock) doc.add_boolean_term(kVariantInStockPrefix + combo);
+  };
+  if (in.variants.empty()) {
+    for (const auto& c : colours)
+      for (const auto& s : sizes) add_variant(c, s, in.in_stock);
+  }
+  for (const auto& v : in.variants) {
+    std::string colour = clean_key(v.colour);
+    std::string size = clean_key(v.size);
+    if (colour.empty() || size.empty()) continue;
+    // A variant's colour and size are filterable even when the caller's lists miss them.
+    doc.add_boolean_term(kColourPrefix + colour);
+    doc.add_boolean_term(kSizePrefix + size);
+    add_variant(colour, size, v.in_stock);
+  }
 
   doc.add_value(kPriceSlot, Xapian::sortable_serialise(static_cast<double>(in.price_minor)));
   doc.add_value(kCreatedSlot, in.created_at);
@@ -278,14 +300,22 @@ struct Reader {
   uint64_t generation = 0;
   Xapian::rev vocabulary_revision = 0;
   bool vocabulary_loaded = false;
-  std::set<std::string, std::less<>> colours;  // colour names present in the index
-  std::set<std::string, std::less<>> sizes;    // size codes present in the index
+  std::set<std::string, std::less<>> colours;                 // colour names present in the index
+  std::set<std::string, std::less<>> sizes;                   // size codes present in the index
+  std::vector<std::pair<std::string, std::string>> variants;  // (colour, size) present
 
   void load_vocabulary() {
     Xapian::rev revision = db.get_revision();
     if (vocabulary_loaded && revision == vocabulary_revision) return;
     colours.clear();
     sizes.clear();
+    variants.clear();
+    for (auto it = db.allterms_begin(kVariantPrefix); it != db.allterms_end(kVariantPrefix); ++it) {
+      std::string combo = (*it).substr(kVariantPrefix.size());
+      auto sep = combo.find(kComboSep);
+      if (sep != std::string::npos)
+        variants.emplace_back(combo.substr(0, sep), combo.substr(sep + 1));
+    }
     for (auto it = db.allterms_begin(kColourPrefix); it != db.allterms_end(kColourPrefix); ++it) {
       colours.insert((*it).substr(kColourPrefix.size()));
     }
@@ -330,6 +360,7 @@ struct FacetSnapshot {
   Xapian::rev revision = 0;
   size_t words = 0;  // uint64 words per bitmap
   FacetDimension brand, colour, size, category, tag;
+  FacetDimension variant, variant_in_stock;  // values "colour<sep>size"
   Bits in_stock, out_of_stock;
   std::vector<int64_t> price;  // by document id
 
@@ -356,6 +387,8 @@ struct FacetSnapshot {
     load(kSizePrefix, snap->size);
     load(kCategoryPrefix, snap->category);
     load(kTagPrefix, snap->tag);
+    load(kVariantPrefix, snap->variant);
+    load(kVariantInStockPrefix, snap->variant_in_stock);
     snap->in_stock = postings(kStockPrefix + "1");
     snap->out_of_stock = postings(kStockPrefix + "0");
     snap->price.assign(static_cast<size_t>(last) + 1, 0);
@@ -363,6 +396,34 @@ struct FacetSnapshot {
       snap->price[v.get_docid()] = static_cast<int64_t>(Xapian::sortable_unserialise(*v));
     }
     return snap;
+  }
+
+  // Documents with a variant of one of `colours` in one of `sizes` (empty: any), in stock or not
+  // as `in_stock` asks; nullopt when nothing is asked, meaning "no filter".
+  std::optional<Bits> variants_matching(const std::vector<std::string>& colours,
+                                        const std::vector<std::string>& sizes,
+                                        std::optional<bool> in_stock_wanted) const {
+    if (colours.empty() && sizes.empty()) {
+      if (!in_stock_wanted) return std::nullopt;
+      return *in_stock_wanted ? in_stock : out_of_stock;
+    }
+    if (sizes.empty() && !in_stock_wanted) return any_of(colour, colours);
+    if (colours.empty() && !in_stock_wanted) return any_of(size, sizes);
+    const FacetDimension& dim = in_stock_wanted.value_or(false) ? variant_in_stock : variant;
+    auto listed = [](const std::vector<std::string>& list, std::string_view v) {
+      return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+    };
+    Bits out(words, 0);
+    for (size_t i = 0; i < dim.values.size(); ++i) {
+      std::string_view v = dim.values[i];
+      auto sep = v.find(kComboSep);
+      if (sep == std::string_view::npos || !listed(colours, v.substr(0, sep)) ||
+          !listed(sizes, v.substr(sep + 1)))
+        continue;
+      for (size_t w = 0; w < words; ++w) out[w] |= dim.bits[i][w];
+    }
+    if (in_stock_wanted && !*in_stock_wanted) and_into(out, out_of_stock);
+    return out;
   }
 
   // Documents carrying any of `selected` (none known: no documents); nullopt when nothing is
@@ -404,31 +465,46 @@ std::vector<FacetCount> count_dimension(const FacetDimension& dim, const Bits& w
   return out;
 }
 
-// Facets over `matched` (documents matching the text and the single-select filters). Brand,
-// colour and size are each counted without their own filter. Returns the result-set size.
+// Facets over `matched` (documents matching the text and the filters other than brand, colour,
+// size and stock, which the bitmaps apply here). Returns the result-set size.
 uint64_t count_facets(const FacetSnapshot& snap, const Bits& matched, const FacetRequest& want,
                       const std::vector<std::string>& brands,
                       const std::vector<std::string>& colours,
-                      const std::vector<std::string>& sizes, const std::vector<int64_t>& edges,
-                      Facets& out) {
+                      const std::vector<std::string>& sizes, std::optional<bool> in_stock,
+                      const std::vector<int64_t>& edges, Facets& out) {
   auto brand_ok = snap.any_of(snap.brand, brands);
-  auto colour_ok = snap.any_of(snap.colour, colours);
-  auto size_ok = snap.any_of(snap.size, sizes);
-  auto without = [&](const std::optional<Bits>& a, const std::optional<Bits>& b) {
+  auto variant_ok = snap.variants_matching(colours, sizes, in_stock);
+  Bits with_brand = matched;
+  if (brand_ok) and_into(with_brand, *brand_ok);
+  if (want.brand) {
     Bits within = matched;
-    if (a) and_into(within, *a);
-    if (b) and_into(within, *b);
-    return within;
+    if (variant_ok) and_into(within, *variant_ok);
+    out.brand = count_dimension(snap.brand, within);
+  }
+  // Each colour (size) value counts what choosing it, with the other selections kept, would give.
+  auto count_variant_values = [&](const FacetDimension& dim, bool is_colour) {
+    std::vector<FacetCount> counts;
+    for (const auto& value : dim.values) {
+      std::vector<std::string> one{value};
+      auto bits = is_colour ? snap.variants_matching(one, sizes, in_stock)
+                            : snap.variants_matching(colours, one, in_stock);
+      uint64_t n = count_and(with_brand, *bits);
+      if (n > 0) counts.push_back({value, n});
+    }
+    std::sort(counts.begin(), counts.end(), [](const FacetCount& a, const FacetCount& b) {
+      return a.count != b.count ? a.count > b.count : a.value < b.value;
+    });
+    return counts;
   };
-  if (want.brand) out.brand = count_dimension(snap.brand, without(colour_ok, size_ok));
-  if (want.colour) out.colour = count_dimension(snap.colour, without(brand_ok, size_ok));
-  Bits full = without(brand_ok, colour_ok);
-  if (want.size) out.size = count_dimension(snap.size, full);
-  if (size_ok) and_into(full, *size_ok);
+  if (want.colour) out.colour = count_variant_values(snap.colour, true);
+  if (want.size) out.size = count_variant_values(snap.size, false);
+  Bits full = with_brand;
+  if (variant_ok) and_into(full, *variant_ok);
   if (want.category) out.category = count_dimension(snap.category, full);
   if (want.tag) out.tag = count_dimension(snap.tag, full);
   if (want.in_stock) {
-    out.in_stock = count_and(full, snap.in_stock);
+    auto stocked = snap.variants_matching(colours, sizes, true);
+    out.in_stock = count_and(with_brand, *stocked);
     out.out_of_stock = count_and(full, snap.out_of_stock);
   }
   uint64_t total = 0;
@@ -441,6 +517,8 @@ uint64_t count_facets(const FacetSnapshot& snap, const Bits& matched, const Face
       size_t id = (w << 6) + static_cast<size_t>(__builtin_ctzll(word));
       word &= word - 1;
       int64_t price = id < snap.price.size() ? snap.price[id] : 0;
+      out.price_min = std::min(out.price_min.value_or(price), price);
+      out.price_max = std::max(out.price_max.value_or(price), price);
       ++buckets[static_cast<size_t>(std::upper_bound(edges.begin(), edges.end(), price) -
                                     edges.begin())];
     }
@@ -471,23 +549,23 @@ Xapian::Query and_all(const std::vector<Xapian::Query>& parts) {
 
 // Effective filters of one search, after words from the text were turned into filters.
 struct Filters {
-  std::string category;
+  std::vector<std::string> categories;
   std::vector<std::string> brands;
   std::vector<std::string> colours;
   std::vector<std::string> sizes;
   std::optional<int64_t> price_min;
   std::optional<int64_t> price_max;
   std::optional<bool> in_stock;
-  std::string tag;
+  std::vector<std::string> tags;
   std::vector<std::string> attributes;  // "key:value"
 };
 
-// Filters other than the multi-select ones, as boolean queries.
+// Filters other than brand, colour, size and stock (whose facets are counted with bitmaps), as
+// boolean queries.
 std::vector<Xapian::Query> single_select_filters(const Filters& f) {
   std::vector<Xapian::Query> parts;
-  if (!f.category.empty()) parts.emplace_back(kCategoryPrefix + f.category);
-  if (!f.tag.empty()) parts.emplace_back(kTagPrefix + f.tag);
-  if (f.in_stock) parts.emplace_back(kStockPrefix + (*f.in_stock ? "1" : "0"));
+  if (!f.categories.empty()) parts.push_back(any_term(kCategoryPrefix, f.categories));
+  if (!f.tags.empty()) parts.push_back(any_term(kTagPrefix, f.tags));
   for (const auto& a : f.attributes) parts.emplace_back(kAttributePrefix + a);
   if (f.price_min || f.price_max) {
     std::string low = Xapian::sortable_serialise(static_cast<double>(f.price_min.value_or(0)));
@@ -501,11 +579,29 @@ std::vector<Xapian::Query> single_select_filters(const Filters& f) {
   return parts;
 }
 
-std::vector<Xapian::Query> multi_select_filters(const Filters& f) {
+// Brand, and colour, size and stock asked of one variant together.
+std::vector<Xapian::Query> multi_select_filters(
+    const Filters& f, const std::vector<std::pair<std::string, std::string>>& variants_known) {
   std::vector<Xapian::Query> parts;
   if (!f.brands.empty()) parts.push_back(any_term(kBrandPrefix, f.brands));
-  if (!f.colours.empty()) parts.push_back(any_term(kColourPrefix, f.colours));
-  if (!f.sizes.empty()) parts.push_back(any_term(kSizePrefix, f.sizes));
+  if (f.colours.empty() && f.sizes.empty()) {
+    if (f.in_stock) parts.emplace_back(kStockPrefix + (*f.in_stock ? "1" : "0"));
+    return parts;
+  }
+  const std::string& prefix = f.in_stock.value_or(false) ? kVariantInStockPrefix : kVariantPrefix;
+  auto listed = [](const std::vector<std::string>& list, const std::string& v) {
+    return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+  };
+  std::vector<Xapian::Query> terms;
+  for (const auto& [colour, size] : variants_known) {
+    if (listed(f.colours, colour) && listed(f.sizes, size))
+      terms.emplace_back(prefix + colour + kComboSep + size);
+  }
+  // No variant known with these values: nothing matches (an empty OR would match nothing too,
+  // but a term that cannot exist says so plainly).
+  if (terms.empty()) terms.emplace_back(kVariantPrefix + kComboSep);
+  parts.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
+  if (f.in_stock && !*f.in_stock) parts.emplace_back(kStockPrefix + "0");
   return parts;
 }
 
@@ -575,14 +671,14 @@ std::string facet_cache_key(uint64_t generation, Xapian::rev revision,
   };
   add(std::to_string(generation) + "." + std::to_string(revision));
   add(join(words, ' '));
-  add(f.category);
+  add(join(f.categories, kItemSep));
   add(join(f.brands, kItemSep));
   add(join(f.colours, kItemSep));
   add(join(f.sizes, kItemSep));
   add(f.price_min ? std::to_string(*f.price_min) : "-");
   add(f.price_max ? std::to_string(*f.price_max) : "-");
   add(f.in_stock ? (*f.in_stock ? "1" : "0") : "-");
-  add(f.tag);
+  add(join(f.tags, kItemSep));
   add(join(f.attributes, kItemSep));
   const FacetRequest& w = q.facets;
   for (bool b : {w.brand, w.colour, w.size, w.category, w.price, w.in_stock, w.tag}) {
@@ -936,14 +1032,14 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
   }
 
   Filters base;
-  base.category = clean_key(query.category);
+  base.categories = clean_keys(query.categories);
   base.brands = clean_keys(query.brands);
   base.colours = clean_keys(query.colours);
   base.sizes = clean_keys(query.sizes);
   base.price_min = query.price_min;
   base.price_max = query.price_max;
   base.in_stock = query.in_stock;
-  base.tag = clean_key(query.tag);
+  base.tags = clean_keys(query.tags);
   for (const auto& [key, value] : query.attributes) {
     base.attributes.push_back(clean_key(key) + ":" + clean_key(value));
   }
@@ -993,7 +1089,7 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
       auto run = [&](const std::vector<std::string>& text_words, SearchResult& out) {
         Xapian::Query text = text_query(text_words);
         auto single = single_select_filters(filters);
-        auto multi = multi_select_filters(filters);
+        auto multi = multi_select_filters(filters, reader.variants);
         std::vector<Xapian::Query> all = single;
         all.insert(all.end(), multi.begin(), multi.end());
         Xapian::Query full = with_filters(text, all);
@@ -1040,7 +1136,7 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
             (void)counting.get_mset(0, 0, everything);
             known_total =
                 count_facets(*snap, matched, query.facets, filters.brands, filters.colours,
-                             filters.sizes, query.price_bucket_edges, out.facets);
+                             filters.sizes, filters.in_stock, query.price_bucket_edges, out.facets);
             state_->facet_cache.insert(std::move(cache_key), {out.facets, *known_total});
           }
         }

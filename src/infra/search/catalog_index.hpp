@@ -15,10 +15,13 @@
 // occur in the index's vocabulary act as filters ("red dress size m"). Query text is never parsed
 // as syntax: operators, field prefixes, quotes and SQL are plain words.
 //
-// Facets (the usual e-commerce "multi-select" rule): brand, colour and size are each counted
-// over the result set as it would be without that facet's own filter, so a shopper sees how many
-// products picking another brand adds; category, tag, stock and price buckets are counted over
-// the result set with every filter applied. Counts cover the whole result set, not a sample.
+// Facets (the usual e-commerce "multi-select" rule): each brand, colour and size value counts
+// the results there would be with that value chosen instead of the facet's own selection, so a
+// shopper sees what picking another brand gives (colour and size counts respect the variant
+// rule: "black" under size M and in stock counts products whose black M is in stock); the
+// in-stock count is the results there would be with "in stock" ticked; category, tag and price
+// buckets are counted over the result set with every filter applied. Counts cover the whole
+// result set, not a sample.
 //
 // Thread-safety: a CatalogIndex is used by many threads at once: any number of searches run in
 // parallel with one writer (upsert/remove/commit/rebuild are serialised internally). A search
@@ -42,6 +45,14 @@
 
 namespace fff::search {
 
+// One variant's keys: filters on colour, size and stock are asked of one variant together, so
+// "black, size M, in stock" finds a product only when its black M is in stock.
+struct SearchVariant {
+  std::string colour;
+  std::string size;
+  bool in_stock = false;
+};
+
 // One product as the index sees it. Keys (slugs, colours, sizes, tags) are matched exactly after
 // lower-casing.
 struct SearchDocument {
@@ -57,7 +68,9 @@ struct SearchDocument {
   std::vector<std::pair<std::string, std::string>> attributes;  // material=cotton, fit=slim, …
   std::vector<std::string> colours;                             // names: "red", "light blue"
   std::vector<std::string> sizes;                               // codes: "xs", "m", "32", "42"
-  int64_t price_minor = 0;                                      // lowest variant price
+  // The variants; when empty, every colour comes in every size, in stock as `in_stock` says.
+  std::vector<SearchVariant> variants;
+  int64_t price_minor = 0;  // lowest variant price
   bool in_stock = false;
   std::string created_at;  // ISO 8601 UTC in fff's fixed-width form, so text order is time order
   int64_t popularity = 0;  // higher sells more ("best-selling")
@@ -83,15 +96,16 @@ inline constexpr int kMaxPerPage = 100;
 inline constexpr int kMaxResultWindow = 10000;  // page * per_page: deep paging is refused
 
 struct SearchQuery {
-  std::string text;                  // free text; at most kMaxQueryTextBytes and 12 words are used
-  std::string category;              // slug; includes its descendants
-  std::vector<std::string> brands;   // any of (slugs)
-  std::vector<std::string> colours;  // any of
-  std::vector<std::string> sizes;    // any of
+  std::string text;  // free text; at most kMaxQueryTextBytes and 12 words are used
+  std::vector<std::string> categories;  // any of (slugs); each includes its descendants
+  std::vector<std::string> brands;      // any of (slugs)
+  // Colours (any of), sizes (any of) and stock are asked of one variant together.
+  std::vector<std::string> colours;
+  std::vector<std::string> sizes;
   std::optional<int64_t> price_min;  // inclusive, minor units
   std::optional<int64_t> price_max;  // inclusive, minor units
-  std::optional<bool> in_stock;
-  std::string tag;
+  std::optional<bool> in_stock;      // true: a matching variant in stock; false: none in stock
+  std::vector<std::string> tags;     // any of
   std::vector<std::pair<std::string, std::string>> attributes;  // all of (material=cotton)
   SortOrder sort = SortOrder::relevance;
   int page = 1;  // 1-based
@@ -126,6 +140,8 @@ struct Facets {
   std::vector<FacetCount> category;  // a product counts toward every category on its path
   std::vector<FacetCount> tag;
   std::vector<PriceBucket> price;
+  std::optional<int64_t> price_min;  // cheapest and dearest in the result set (with price)
+  std::optional<int64_t> price_max;
   uint64_t in_stock = 0;
   uint64_t out_of_stock = 0;
 };
@@ -171,7 +187,8 @@ class CatalogIndex {
   // products), so batch live changes and commit a few times a second at most, not per change.
   Result<void> commit();
 
-  // Pulls documents until it returns std::nullopt.
+  // Pulls documents until it returns std::nullopt. A source that throws aborts the rebuild (the
+  // old index stays in service), which is how a source reports that it could not read.
   using DocumentSource = std::function<std::optional<SearchDocument>()>;
   // Called every few hundred documents and once at the end with (done, expected).
   using Progress = std::function<void(uint64_t done, uint64_t expected)>;

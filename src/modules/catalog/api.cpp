@@ -215,13 +215,19 @@ Result<std::string> locale_param(const http::Request& req) {
   return l;
 }
 
-Result<ProductSort> sort_param(const http::Request& req) {
+// The list sorts newest first by default; search by relevance, which only search offers.
+Result<ProductSort> sort_param(const http::Request& req, bool searching) {
   auto raw = req.query_param("sort");
-  if (!raw || *raw == "newest") return ProductSort::newest;
+  if (!raw) return searching ? ProductSort::relevance : ProductSort::newest;
+  if (*raw == "newest") return ProductSort::newest;
   if (*raw == "price_asc") return ProductSort::price_asc;
   if (*raw == "price_desc") return ProductSort::price_desc;
   if (*raw == "best_selling") return ProductSort::best_selling;
-  return bad_parameter("sort", "must be one of newest, price_asc, price_desc, best_selling");
+  if (searching && *raw == "relevance") return ProductSort::relevance;
+  return bad_parameter("sort", searching
+                                   ? "must be one of relevance, newest, price_asc, price_desc, "
+                                     "best_selling"
+                                   : "must be one of newest, price_asc, price_desc, best_selling");
 }
 
 // Parses every parameter of the list; the first bad one is the error.
@@ -251,6 +257,52 @@ Result<ProductFilter> filter_params(const http::Request& req) {
   f.in_stock = *in_stock;
   return f;
 }
+
+// What the list and search read from the query string.
+struct ListRequest {
+  ProductFilter filter;
+  ProductSort sort = ProductSort::newest;
+  int page = 1;
+  int per_page = CatalogService::kDefaultPerPage;
+  std::string locale;
+};
+
+Result<ListRequest> list_request(const http::Request& req, bool searching) {
+  ListRequest out;
+  auto page = int_param(req, "page", 1, 1, 1'000'000);
+  if (!page) return page.error();
+  auto per_page =
+      int_param(req, "per_page", CatalogService::kDefaultPerPage, 1, CatalogService::kMaxPerPage);
+  if (!per_page) return per_page.error();
+  auto sort = sort_param(req, searching);
+  if (!sort) return sort.error();
+  auto filter = filter_params(req);
+  if (!filter) return filter.error();
+  auto locale = locale_param(req);
+  if (!locale) return locale.error();
+  out.filter = std::move(*filter);
+  out.sort = *sort;
+  out.page = *page;
+  out.per_page = *per_page;
+  out.locale = std::move(*locale);
+  return out;
+}
+
+json::object page_json(const ProductPage& result) {
+  json::array items;
+  items.reserve(result.items.size());
+  for (const auto& s : result.items) items.push_back(product_core(s));
+  return {{"items", std::move(items)},
+          {"page", result.page},
+          {"per_page", result.per_page},
+          {"total", result.total},
+          {"facets", facets_json(result.facets)}};
+}
+
+// Longest search text read from the query string; the index searches at most its first 200
+// bytes and 12 words, so more is refused rather than silently ignored at this size.
+constexpr size_t kMaxSearchTextBytes = 1000;
+constexpr int kDefaultSuggestions = 8;
 
 json::object availability_json(int64_t available) {
   if (available <= 0) return {{"status", "sold_out"}, {"label", "Sold out"}};
@@ -290,28 +342,44 @@ void add_routes(http::Router& router, CatalogService& service, AvailabilityLooku
   });
 
   router.add("GET", "/api/v1/products", [&service](const http::Request& req) {
-    auto page = int_param(req, "page", 1, 1, 1'000'000);
-    if (!page) return http::problem(page.error(), req.request_id);
-    auto per_page =
-        int_param(req, "per_page", CatalogService::kDefaultPerPage, 1, CatalogService::kMaxPerPage);
-    if (!per_page) return http::problem(per_page.error(), req.request_id);
-    auto sort = sort_param(req);
-    if (!sort) return http::problem(sort.error(), req.request_id);
-    auto filter = filter_params(req);
-    if (!filter) return http::problem(filter.error(), req.request_id);
-    auto locale = locale_param(req);
-    if (!locale) return http::problem(locale.error(), req.request_id);
-
-    auto result = service.list_products(*filter, *sort, *page, *per_page, *locale);
+    auto r = list_request(req, false);
+    if (!r) return http::problem(r.error(), req.request_id);
+    auto result = service.list_products(r->filter, r->sort, r->page, r->per_page, r->locale);
     if (!result) return http::problem(result.error(), req.request_id);
-    json::array items;
-    items.reserve(result->items.size());
-    for (const auto& s : result->items) items.push_back(product_core(s));
-    return http::json_response({{"items", std::move(items)},
-                                {"page", result->page},
-                                {"per_page", result->per_page},
-                                {"total", result->total},
-                                {"facets", facets_json(result->facets)}});
+    return http::json_response(page_json(*result));
+  });
+
+  router.add("GET", "/api/v1/search", [&service](const http::Request& req) {
+    auto r = list_request(req, true);
+    if (!r) return http::problem(r.error(), req.request_id);
+    std::string text = req.query_param("q").value_or("");
+    if (text.size() > kMaxSearchTextBytes)
+      return http::problem(
+          bad_parameter("q", "must be at most " + std::to_string(kMaxSearchTextBytes) + " bytes"),
+          req.request_id);
+    auto result =
+        service.search_products(text, r->filter, r->sort, r->page, r->per_page, r->locale);
+    if (!result) return http::problem(result.error(), req.request_id);
+    json::object out = page_json(*result);
+    out["query"] = text;
+    out["did_you_mean"] = opt_string(result->did_you_mean);
+    out["corrected"] = result->corrected;
+    out["filters_from_query"] = json::object{{"colour", string_array(result->colours_from_text)},
+                                             {"size", string_array(result->sizes_from_text)}};
+    return http::json_response(std::move(out));
+  });
+
+  router.add("GET", "/api/v1/search/suggest", [&service](const http::Request& req) {
+    std::string text = req.query_param("q").value_or("");
+    if (text.size() > kMaxSearchTextBytes)
+      return http::problem(
+          bad_parameter("q", "must be at most " + std::to_string(kMaxSearchTextBytes) + " bytes"),
+          req.request_id);
+    auto limit = int_param(req, "limit", kDefaultSuggestions, 1, 20);
+    if (!limit) return http::problem(limit.error(), req.request_id);
+    auto found = service.suggest(text, static_cast<size_t>(*limit));
+    if (!found) return http::problem(found.error(), req.request_id);
+    return http::json_response({{"query", text}, {"items", string_array(*found)}});
   });
 
   router.add("GET", "/api/v1/products/{slug}", [&service, availability](const http::Request& req) {

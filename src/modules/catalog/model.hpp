@@ -102,7 +102,8 @@ struct CatalogBatch {
   std::vector<Translation> translations;
 };
 
-enum class ProductSort { newest, price_asc, price_desc, best_selling };
+// relevance: best text match first (search only; the list has no text to match).
+enum class ProductSort { newest, price_asc, price_desc, best_selling, relevance };
 
 // Filters on the product list. Empty lists mean "any"; several values in one list mean "any of".
 struct ProductFilter {
@@ -151,6 +152,12 @@ struct ProductPage {
   int per_page = 24;
   int64_t total = 0;
   Facets facets;
+  // Search only: the query with misspelt words corrected, whether the items are for it (the
+  // query as typed found nothing), and colour and size words the query turned into filters.
+  std::optional<std::string> did_you_mean;
+  bool corrected = false;
+  std::vector<std::string> colours_from_text;
+  std::vector<std::string> sizes_from_text;
 };
 
 struct CategoryNode {

@@ -1,66 +1,14 @@
 #include "modules/catalog/service.hpp"
 
+#include "core/log.hpp"
+#include "modules/catalog/reference.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <set>
 #include <unordered_map>
 
 namespace fff::catalog {
-
-// The small reference tables a listing needs for labels and slug resolution: a few dozen rows
-// each, read at most once a second (CatalogService::kReferenceTtl) instead of on every request.
-struct CatalogReference {
-  std::vector<Category> categories;
-  std::vector<Brand> brands;
-  std::vector<OptionValue> options;
-
-  const Category* category_by_id(const std::string& id) const {
-    for (const auto& c : categories)
-      if (c.id == id) return &c;
-    return nullptr;
-  }
-  const Brand* brand_by_id(const std::string& id) const {
-    for (const auto& b : brands)
-      if (b.id == id) return &b;
-    return nullptr;
-  }
-  const OptionValue* option(const std::string& option, const std::string& code) const {
-    for (const auto& o : options)
-      if (o.option == option && o.code == code) return &o;
-    return nullptr;
-  }
-  // The category and every category below it.
-  std::vector<std::string> subtree(const std::string& root_id) const {
-    std::vector<std::string> out{root_id};
-    for (size_t i = 0; i < out.size(); ++i)
-      for (const auto& c : categories)
-        if (c.parent_id && *c.parent_id == out[i]) out.push_back(c.id);
-    return out;
-  }
-  // Every category, each parent directly before its children (the order a menu shows).
-  std::vector<const Category*> tree_order() const {
-    std::vector<const Category*> out;
-    std::function<void(const std::optional<std::string>&)> visit =
-        [&](const std::optional<std::string>& parent) {
-          for (const auto& c : categories)
-            if (c.parent_id == parent) {
-              out.push_back(&c);
-              visit(c.id);
-            }
-        };
-    visit(std::nullopt);
-    return out;
-  }
-  // Root first, `id` last.
-  std::vector<Category> path_to(const std::string& id) const {
-    std::vector<Category> out;
-    for (const Category* c = category_by_id(id); c && out.size() < 32;
-         c = c->parent_id ? category_by_id(*c->parent_id) : nullptr)
-      out.push_back(*c);
-    std::reverse(out.begin(), out.end());
-    return out;
-  }
-};
 
 namespace {
 
@@ -188,6 +136,14 @@ bool valid_slug(const std::string& s) {
 Result<ProductPage> CatalogService::list_products(const ProductFilter& filter, ProductSort sort,
                                                   int page, int per_page,
                                                   const std::string& locale) {
+  // The index answers when there is one; SQL is the fallback while it cannot be read.
+  auto indexed = page_from_index("", filter, sort, page, per_page, locale);
+  if (indexed && *indexed) return std::move(**indexed);
+  if (!indexed) {
+    if (indexed.error().kind == ErrorKind::invalid) return indexed.error();
+    log::warn("listing from SQL: the search index failed", {{"error", indexed.error().message}});
+  }
+
   ProductPage out;
   out.page = page;
   out.per_page = per_page;
@@ -428,7 +384,29 @@ void CatalogService::changed(const CatalogChange& change) {
   // A bulk load may bring categories, brands or option values; single-product writes do not.
   if (change.everything) forget_reference();
   forget_facets();
+  queue_index_change(change);
   for (const auto& listener : listeners_) listener(change);
+}
+
+Result<std::shared_ptr<const CatalogReference>> CatalogService::localized_reference(
+    std::shared_ptr<const CatalogReference> english, const std::string& locale) {
+  return localized(store_, std::move(english), locale);
+}
+
+Result<void> CatalogService::attach_page_children(std::vector<ProductSummary>& items,
+                                                  const CatalogReference& ref) {
+  return attach_children(store_, ref, items);
+}
+
+Result<void> CatalogService::translate_page(std::vector<ProductSummary>& items,
+                                            const std::string& locale) {
+  return translate_products(store_, items, locale);
+}
+
+std::vector<FacetValue> CatalogService::option_facet_values(
+    const CatalogReference& ref, const std::string& option,
+    const std::map<std::string, int64_t>& counts) {
+  return option_facet(ref, option, counts);
 }
 
 }  // namespace fff::catalog

@@ -2,7 +2,10 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,7 +37,10 @@ class CatalogService {
   // The shop's currency: list prices, filters and facets are in it.
   static constexpr Currency kShopCurrency = Currency::USD;
 
-  CatalogService(db::Database& database, const Clock& clock) : store_(database), clock_(clock) {}
+  CatalogService(db::Database& database, const Clock& clock);
+  ~CatalogService();
+  CatalogService(const CatalogService&) = delete;
+  CatalogService& operator=(const CatalogService&) = delete;
 
   // One page of active products matching `filter`, in `sort` order, with the total and facet
   // counts over the whole result set. Unknown slugs or codes in the filter match nothing (an
@@ -46,6 +52,34 @@ class CatalogService {
   Result<ProductDetail> product_by_slug(const std::string& slug, const std::string& locale = "en");
   // The category tree, roots first, each node counting the active products in it and below.
   Result<std::vector<CategoryNode>> category_tree(const std::string& locale = "en");
+
+  // --- Search (service_search.cpp) ---
+  // The catalog keeps a search index (infra/search, Xapian) of its active products. Once it is
+  // open, listings, facets and search are answered from it; without it (or while it cannot be
+  // read) listings fall back to SQL and search answers 503 search_unavailable.
+  using IndexProgress = std::function<void(uint64_t done, uint64_t expected)>;
+  // Opens the index under `dir`; rebuilds it from the database when it is missing, damaged or
+  // out of step with the catalog (another count of active products), then keeps it current in
+  // the background: a committed change is searchable within kIndexDelay (plus the write).
+  // Call once, before serving.
+  // `rebuild` rebuilds whatever state the index is in (`fff reindex`).
+  Result<void> open_search(const std::filesystem::path& dir, const IndexProgress& progress = {},
+                           bool rebuild = false);
+  // Rebuilds the open index from the database (`fff reindex`); searches are served from the old
+  // index until the new one replaces it. Returns the products indexed.
+  Result<uint64_t> reindex(const IndexProgress& progress = {});
+  // Products matching `text` (stemmed, typo-tolerant, with synonyms; colour and size words act
+  // as filters) and `filter`, with facets and a "did you mean". Errors: invalid
+  // invalid_parameter naming page/per_page beyond the result window; unavailable
+  // search_unavailable when there is no index.
+  Result<ProductPage> search_products(const std::string& text, const ProductFilter& filter,
+                                      ProductSort sort, int page, int per_page,
+                                      const std::string& locale = "en");
+  // Completions of the last word of `prefix` for a search box, most frequent first.
+  Result<std::vector<std::string>> suggest(const std::string& prefix, size_t limit);
+  // How long a committed change may wait before it is written to the index: changes arriving
+  // together are written and committed together (a commit costs an fsync and facet bitmaps).
+  static constexpr std::chrono::milliseconds kIndexDelay{100};
 
   // True when the catalog holds no product in any status (a fresh database).
   Result<bool> is_empty();
@@ -77,6 +111,26 @@ class CatalogService {
   void forget_facets();
   // Drops this service's caches and tells the listeners. Every write calls it after commit.
   void changed(const CatalogChange& change);
+
+  struct SearchState;  // the index and the thread keeping it current (service_search.cpp)
+  std::unique_ptr<SearchState> search_;
+  // A page from the index, or nullopt when there is no index to ask.
+  Result<std::optional<ProductPage>> page_from_index(const std::string& text,
+                                                     const ProductFilter& filter, ProductSort sort,
+                                                     int page, int per_page,
+                                                     const std::string& locale);
+  void index_changes();  // the updater thread's loop
+  void stop_indexing();
+  void queue_index_change(const CatalogChange& change);
+  // Shared by the SQL and the index listings (service.cpp).
+  Result<std::shared_ptr<const CatalogReference>> localized_reference(
+      std::shared_ptr<const CatalogReference> english, const std::string& locale);
+  Result<void> attach_page_children(std::vector<ProductSummary>& items,
+                                    const CatalogReference& ref);
+  Result<void> translate_page(std::vector<ProductSummary>& items, const std::string& locale);
+  static std::vector<FacetValue> option_facet_values(const CatalogReference& ref,
+                                                     const std::string& option,
+                                                     const std::map<std::string, int64_t>& counts);
 
   ProductStore store_;
   std::vector<CatalogChangeListener> listeners_;

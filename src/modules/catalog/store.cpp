@@ -85,6 +85,7 @@ const char* order_by(ProductSort sort) {
     case ProductSort::price_asc: return "p.price_minor ASC, p.id ASC";
     case ProductSort::price_desc: return "p.price_minor DESC, p.id ASC";
     case ProductSort::best_selling: return "p.sales_count DESC, p.id ASC";
+    case ProductSort::relevance:  // SQL has no text to rank by; the index answers searches
     case ProductSort::newest: break;
   }
   return "p.created_at DESC, p.id DESC";
@@ -244,6 +245,48 @@ Result<std::optional<Product>> ProductStore::find_active_by_slug(const std::stri
   if (!rows) return rows.error();
   if (rows->rows.empty()) return std::optional<Product>{};
   return std::optional<Product>{to_product(rows->rows[0])};
+}
+
+namespace {
+
+std::vector<Product> to_products(const db::QueryResult& result) {
+  std::vector<Product> out;
+  out.reserve(result.rows.size());
+  for (const auto& r : result.rows) out.push_back(to_product(r));
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Product>> ProductStore::active_by_ids(const std::vector<std::string>& ids) {
+  if (ids.empty()) return std::vector<Product>{};
+  SqlBuilder b;
+  std::string sql = std::string("SELECT ") + kProductColumns +
+                    " FROM products p WHERE p.status = 'active' AND p.id IN " + b.bind_list(ids);
+  auto rows = db_.query(sql, b.params());
+  if (!rows) return rows.error();
+  return to_products(*rows);
+}
+
+Result<std::vector<Product>> ProductStore::active_after(const std::string& after_id, int limit) {
+  // The first batch has no bound: an empty string is not a valid uuid on PostgreSQL.
+  auto rows = after_id.empty()
+                  ? db_.query(std::string("SELECT ") + kProductColumns +
+                                  " FROM products p WHERE p.status = 'active' "
+                                  "ORDER BY p.id LIMIT $1",
+                              {int64_t{limit}})
+                  : db_.query(std::string("SELECT ") + kProductColumns +
+                                  " FROM products p WHERE p.status = 'active' AND p.id > $1 "
+                                  "ORDER BY p.id LIMIT $2",
+                              {after_id, int64_t{limit}});
+  if (!rows) return rows.error();
+  return to_products(*rows);
+}
+
+Result<int64_t> ProductStore::count_active() {
+  auto rows = db_.query("SELECT COUNT(*) FROM products WHERE status = 'active'", {});
+  if (!rows) return rows.error();
+  return rows->rows[0].int64(0);
 }
 
 Result<std::vector<Variant>> ProductStore::variants_of(const std::vector<std::string>& ids) {

@@ -64,6 +64,11 @@ class ProductStore {
   Result<std::vector<Product>> list_active(const ResolvedFilter& filter, ProductSort sort,
                                            int limit, int64_t offset);
   Result<std::optional<Product>> find_active_by_slug(const std::string& slug);
+  // Active products among `ids`, in no particular order (missing and inactive ones left out).
+  Result<std::vector<Product>> active_by_ids(const std::vector<std::string>& ids);
+  // Active products with an id above `after_id`, in id order: a keyset walk over the catalog.
+  Result<std::vector<Product>> active_after(const std::string& after_id, int limit);
+  Result<int64_t> count_active();
 
   // Batch loads for a page of products, each one query, ordered by product then position.
   Result<std::vector<Variant>> variants_of(const std::vector<std::string>& product_ids);

@@ -380,10 +380,10 @@ TEST_F(CatalogIndexTest, ColourWordAloneListsThatColour) {
 
 TEST_F(CatalogIndexTest, CategoryFilterIncludesDescendants) {
   SearchQuery q;
-  q.category = "women";
+  q.categories = {"women"};
   Ids want = expected([](const Product& p) { return p.doc.category_path[0] == "women"; });
   EXPECT_EQ(all_ids(q), want);
-  q.category = "women-dresses";
+  q.categories = {"women-dresses"};
   want = expected([](const Product& p) { return p.doc.category_path[1] == "women-dresses"; });
   ASSERT_FALSE(want.empty());
   EXPECT_EQ(all_ids(q), want);
@@ -442,9 +442,9 @@ TEST_F(CatalogIndexTest, InStockFilterBothWays) {
 
 TEST_F(CatalogIndexTest, TagAndAttributeFilters) {
   SearchQuery q;
-  q.tag = "sale";
+  q.tags = {"sale"};
   EXPECT_EQ(all_ids(q), expected([](const Product& p) { return has(p.doc.tags, "sale"); }));
-  q.tag.clear();
+  q.tags.clear();
   q.attributes = {{"material", "linen"}};
   Ids linen = expected([](const Product& p) { return p.doc.attributes[0].second == "linen"; });
   ASSERT_FALSE(linen.empty());
@@ -454,11 +454,11 @@ TEST_F(CatalogIndexTest, TagAndAttributeFilters) {
 TEST_F(CatalogIndexTest, UnknownFilterValuesGiveEmptyResultsNotErrors) {
   for (int which = 0; which < 5; ++which) {
     SearchQuery q;
-    if (which == 0) q.category = "no-such-category";
+    if (which == 0) q.categories = {"no-such-category"};
     if (which == 1) q.brands = {"nobody"};
     if (which == 2) q.colours = {"ultraviolet"};
     if (which == 3) q.sizes = {"xxxxl"};
-    if (which == 4) q.tag = "nope";
+    if (which == 4) q.tags = {"nope"};
     auto r = must_search(q);
     EXPECT_EQ(r.total, 0u) << which;
     EXPECT_TRUE(r.hits.empty()) << which;
@@ -468,7 +468,7 @@ TEST_F(CatalogIndexTest, UnknownFilterValuesGiveEmptyResultsNotErrors) {
 TEST_F(CatalogIndexTest, FiltersCombineWithText) {
   SearchQuery q;
   q.text = "jeans";
-  q.category = "men";
+  q.categories = {"men"};
   q.in_stock = true;
   q.price_max = 15000;
   Ids want = expected([](const Product& p) {
@@ -510,7 +510,7 @@ TEST_F(CatalogIndexTest, NewestSortsByCreatedAtDescending) {
 
 TEST_F(CatalogIndexTest, BestSellingSortsByPopularityDescending) {
   SearchQuery q;
-  q.category = "kids";
+  q.categories = {"kids"};
   q.sort = SortOrder::best_selling;
   auto hits = all_hits(q);
   ASSERT_GT(hits.size(), 5u);
@@ -544,7 +544,7 @@ TEST_F(CatalogIndexTest, RelevanceRanksTitleMatchesAboveDescriptionMatches) {
 
 TEST_F(CatalogIndexTest, PagesPartitionTheResultsAndTotalIsExact) {
   SearchQuery q;
-  q.category = "women";
+  q.categories = {"women"};
   q.per_page = 7;
   Ids want = expected([](const Product& p) { return p.doc.category_path[0] == "women"; });
   std::vector<std::string> seen;
@@ -581,7 +581,7 @@ Counts as_map(const std::vector<FacetCount>& facets) {
 
 TEST_F(CatalogIndexTest, FacetCountsMatchABruteForceCountWithMultiSelect) {
   SearchQuery q;
-  q.category = "women";
+  q.categories = {"women"};
   q.colours = {"red", "black"};
   q.brands = {"northwind", "kestrel"};
   q.facets = FacetRequest::all();
