@@ -7,9 +7,12 @@
 # See bench/README.md for how to read the figures.
 #
 # Env (defaults in brackets):
-#   BENCH_SCENARIOS    scenarios to run, in order ["ceiling healthz product_list product_detail"]
+#   BENCH_SCENARIOS    scenarios to run, in order
+#                      ["ceiling healthz product_list product_detail search_typo suggest"]
+#   BENCH_PRODUCTS     demo shop size [10000]
+#   BENCH_MIN_URLS     fewest distinct URLs a data scenario may cycle through [1000]
 #   BENCH_DURATION     wrk -d per scenario [10s]      BENCH_WARMUP   unmeasured run before each [2s; 0 = none]
-#   BENCH_THREADS      wrk -t [1]                     BENCH_CONNECTIONS  wrk -c [32]
+#   BENCH_THREADS      wrk -t [1]                     BENCH_CONNECTIONS  wrk -c [64]
 #   BENCH_TIMEOUT      wrk --timeout [2s]
 #   BENCH_BUILD_DIR    [build/release]                BENCH_JOBS     build parallelism [nproc]
 #   BENCH_FFF          use this binary, do not build
@@ -21,11 +24,13 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-SCENARIOS=${BENCH_SCENARIOS:-ceiling healthz product_list product_detail}
+SCENARIOS=${BENCH_SCENARIOS:-ceiling healthz product_list product_detail search_typo suggest}
+PRODUCTS=${BENCH_PRODUCTS:-10000}
+MIN_URLS=${BENCH_MIN_URLS:-1000}
 DURATION=${BENCH_DURATION:-10s}
 WARMUP=${BENCH_WARMUP:-2s}
 THREADS=${BENCH_THREADS:-1}
-CONNECTIONS=${BENCH_CONNECTIONS:-32}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
 TIMEOUT=${BENCH_TIMEOUT:-2s}
 BUILD_DIR=${BENCH_BUILD_DIR:-build/release}
 JOBS=${BENCH_JOBS:-$(nproc)}
@@ -103,13 +108,13 @@ start_server() {
   if [ -n "${BENCH_DATABASE_URL:-}" ]; then db_env=("FFF_DATABASE_URL=$BENCH_DATABASE_URL"); fi
   # A clean environment for the server's own settings: only what this run chooses.
   env -u FFF_DATABASE_URL -u FFF_DEMO -u FFF_LISTEN -u FFF_DATA_DIR -u FFF_CONFIG \
-    FFF_LOG_LEVEL=warn "${db_env[@]}" \
+    FFF_LOG_LEVEL=warn FFF_DEMO_PRODUCTS="$PRODUCTS" "${db_env[@]}" \
     "$fff" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/server.log" 2>&1 &
   server_pid=$!
 }
 
 wait_ready() {
-  local base=$1 deadline=$((SECONDS + ${BENCH_READY_TIMEOUT:-120}))
+  local base=$1 deadline=$((SECONDS + ${BENCH_READY_TIMEOUT:-600}))
   while [ $SECONDS -lt $deadline ]; do
     kill -0 "$server_pid" 2>/dev/null || return 1
     if curl -fsS -o /dev/null --max-time 2 "$base/readyz" 2>/dev/null; then return 0; fi
@@ -134,7 +139,9 @@ done
 rss_mb() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$server_pid/status" 2>/dev/null || echo null; }
 rss_start=$(rss_mb)
 
-# ---- scenario inputs: every product's slug, from the list API --------------------------------
+# ---- scenario inputs -------------------------------------------------------------------------
+# Every product's slug (from the list API), and from them and the facets the request paths of the
+# data scenarios. Each must have at least MIN_URLS distinct paths.
 curl -fsS "$base/api/v1/products?page=1&per_page=100" >"$tmp/page1.json" || die "GET /api/v1/products failed"
 total=$(jq -r '.total' "$tmp/page1.json")
 if ! [[ "$total" =~ ^[0-9]+$ ]] || [ "$total" -eq 0 ]; then
@@ -142,12 +149,52 @@ if ! [[ "$total" =~ ^[0-9]+$ ]] || [ "$total" -eq 0 ]; then
 fi
 jq -r '.items[].slug' "$tmp/page1.json" >"$tmp/slugs.txt"
 pages=$(((total + 99) / 100))
-for ((p = 2; p <= pages; p++)); do
+for ((p = 2; p <= pages && p <= 100; p++)); do
   curl -fsS "$base/api/v1/products?page=$p&per_page=100" | jq -r '.items[].slug' >>"$tmp/slugs.txt" ||
     die "GET /api/v1/products?page=$p failed"
 done
 sort -u -o "$tmp/slugs.txt" "$tmp/slugs.txt"
 say "$total products, $(wc -l <"$tmp/slugs.txt") distinct slugs"
+
+# product_list: 24 items, one filter (a category, brand, colour, size or tag from the facets),
+# a sort, the first pages of each.
+jq -r '.facets as $f
+  | ([$f.category[] | "category=\(.value)"] + [$f.brand[] | "brand=\(.value)"]
+     + [$f.colour[] | "colour=\(.value)"] + [$f.size[] | "size=\(.value)"]
+     + [$f.tag[] | "tag=\(.value)"])[] as $filter
+  | ("newest", "price_asc", "price_desc", "best_selling") as $sort
+  | (1, 2, 3) as $page
+  | "/api/v1/products?\($filter)&sort=\($sort)&page=\($page)&per_page=24"' "$tmp/page1.json" |
+  shuf --random-source=<(yes) >"$tmp/product_list.paths"
+sed 's|^|/api/v1/products/|' "$tmp/slugs.txt" >"$tmp/product_detail.paths"
+# search_typo: a word of a product's name and its noun, with one letter dropped from the longer
+# ("organic dres", "cotton jens"), at each inner position.
+awk -F- '{
+    n = 0; for (i = 1; i <= NF; i++) if ($i !~ /^[0-9]+$/) w[++n] = $i
+    for (i = 1; i < n; i++) {
+      a = w[i]; b = w[n]
+      long = length(b) >= length(a) ? b : a
+      for (k = 2; k < length(long); k++) {
+        typo = substr(long, 1, k - 1) substr(long, k + 1)
+        if (long == b) print "/api/v1/search?q=" a "+" typo; else print "/api/v1/search?q=" typo "+" b
+      }
+    }
+  }' "$tmp/slugs.txt" | sort -u | shuf --random-source=<(yes) >"$tmp/search_typo.paths"
+# suggest: prefixes of 2 to 5 letters of the words in product names, alone and after another word.
+awk -F- '{
+    for (i = 1; i <= NF; i++) {
+      if ($i ~ /^[0-9]+$/) continue
+      for (k = 2; k <= 5 && k <= length($i); k++) {
+        print "/api/v1/search/suggest?q=" substr($i, 1, k)
+        if (i > 1 && $(i - 1) !~ /^[0-9]+$/) print "/api/v1/search/suggest?q=" $(i - 1) "+" substr($i, 1, k)
+      }
+    }
+  }' "$tmp/slugs.txt" | sort -u | shuf --random-source=<(yes) >"$tmp/suggest.paths"
+for s in product_list product_detail search_typo suggest; do
+  n=$(wc -l <"$tmp/$s.paths")
+  say "$s: $n distinct URLs"
+  case " $SCENARIOS " in *" $s "*) [ "$n" -ge "$MIN_URLS" ] || die "$s has only $n distinct URLs (want $MIN_URLS; more products?)" ;; esac
+done
 
 # ---- scenarios -----------------------------------------------------------------------------
 scen="$root/bench/scenarios"
@@ -156,8 +203,7 @@ scenario_spec() {
   case "$1" in
     ceiling) echo "$scen/get.lua|/api/v1/ping|" ;;
     healthz) echo "$scen/get.lua|/healthz|" ;;
-    product_list) echo "$scen/product_list.lua|/|$total" ;;
-    product_detail) echo "$scen/product_detail.lua|/|$tmp/slugs.txt" ;;
+    product_list | product_detail | search_typo | suggest) echo "$scen/paths.lua|/|$tmp/$1.paths" ;;
     *) return 1 ;;
   esac
 }
