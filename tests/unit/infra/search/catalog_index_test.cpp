@@ -1108,5 +1108,69 @@ TEST(CatalogIndexLifecycle, ChangesDuringARebuildSurviveTheSwap) {
   fs::remove_all(dir);
 }
 
+// Colour, size and stock are asked of one variant: a product whose black comes only in S and
+// whose M is sold out is not "black, M, in stock"; facet values count what choosing them gives.
+TEST(CatalogIndexLifecycle, ColourSizeAndStockAreAskedOfOneVariant) {
+  auto dir = scratch_dir("variants");
+  auto index = must_open(dir);
+  auto product = [](const std::string& id, std::vector<SearchVariant> variants) {
+    SearchDocument d;
+    d.id = id;
+    d.slug = id;
+    d.title = "Linen shirt";
+    d.brand_slug = "northlane";
+    d.variants = std::move(variants);
+    for (const auto& v : d.variants) d.in_stock = d.in_stock || v.in_stock;
+    d.price_minor = 5000;
+    d.created_at = "2026-01-01T00:00:00.000Z";
+    return d;
+  };
+  std::vector<SearchDocument> docs{
+      // black S in stock, white M in stock, black M sold out
+      product("a", {{"black", "s", true}, {"white", "m", true}, {"black", "m", false}}),
+      // black M in stock
+      product("b", {{"black", "m", true}}),
+      // white S sold out only
+      product("c", {{"white", "s", false}}),
+  };
+  ASSERT_TRUE(index->rebuild(docs).ok());
+  auto ids = [&](SearchQuery q) {
+    q.facets = FacetRequest::all();
+    auto r = index->search(q);
+    EXPECT_TRUE(r.ok());
+    std::vector<std::string> out;
+    for (const auto& h : r->hits) out.push_back(h.id);
+    std::sort(out.begin(), out.end());
+    return std::make_pair(out, *r);
+  };
+  SearchQuery q;
+  q.colours = {"black"};
+  q.sizes = {"m"};
+  q.in_stock = true;
+  auto [hits, result] = ids(q);
+  EXPECT_EQ(hits, (std::vector<std::string>{"b"}));
+  // Choosing white instead (size M, in stock) gives product a; size S instead gives a (black S).
+  EXPECT_EQ(as_map(result.facets.colour)["white"], 1u);
+  EXPECT_EQ(as_map(result.facets.colour)["black"], 1u);
+  EXPECT_EQ(as_map(result.facets.size)["s"], 1u);
+  EXPECT_EQ(as_map(result.facets.size)["m"], 1u);
+
+  q.in_stock.reset();
+  EXPECT_EQ(ids(q).first, (std::vector<std::string>{"a", "b"}));
+  q.colours = {"white"};
+  q.sizes = {"s"};
+  EXPECT_EQ(ids(q).first, (std::vector<std::string>{"c"}));
+  q.in_stock = true;
+  auto [none, empty] = ids(q);
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(empty.total, 0u);
+  // The in-stock count is what ticking "in stock" gives: white S is nowhere in stock.
+  q.in_stock.reset();
+  EXPECT_EQ(ids(q).second.facets.in_stock, 0u);
+  q.sizes.clear();
+  EXPECT_EQ(ids(q).second.facets.in_stock, 1u);  // a's white M
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace fff::search
