@@ -661,6 +661,44 @@ class FacetCache {
   std::unordered_map<std::string, Entry> entries_;
 };
 
+// The ordered matches (document ids, up to the result window) of recent searches, keyed like the
+// facet cache plus the sort, so that every page of a listing after the first is a slice rather
+// than a new sort of every match: sorting thousands of matches by a value costs milliseconds, and
+// shoppers page through the same listings. Keys carry the index revision, so a commit makes
+// entries unreachable, never stale. Thread-safety: internally locked.
+class OrderCache {
+ public:
+  struct Ordered {
+    std::vector<Xapian::docid> ids;  // the first kMaxResultWindow matches, in order
+    uint64_t total = 0;              // every match
+  };
+  using Order = std::shared_ptr<const Ordered>;
+
+  Order find(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    return it == entries_.end() ? nullptr : it->second;
+  }
+
+  void insert(std::string key, Order order) {
+    std::lock_guard lock(mutex_);
+    // Bounded by ids held (4 bytes each), whatever the mix of long and short lists.
+    if (held_ + order->ids.size() > kMaxIds || entries_.size() >= kMaxEntries) {
+      entries_.clear();
+      held_ = 0;
+    }
+    held_ += order->ids.size();
+    entries_.insert_or_assign(std::move(key), std::move(order));
+  }
+
+ private:
+  static constexpr size_t kMaxEntries = 4096;
+  static constexpr size_t kMaxIds = 4'000'000;  // 16 MB
+  std::mutex mutex_;
+  std::unordered_map<std::string, Order> entries_;
+  size_t held_ = 0;
+};
+
 std::string facet_cache_key(uint64_t generation, Xapian::rev revision,
                             const std::vector<std::string>& words, const Filters& f,
                             const SearchQuery& q) {
@@ -711,6 +749,7 @@ struct CatalogIndex::State {
 
   std::atomic<uint64_t> build_counter{0};
   FacetCache facet_cache;
+  OrderCache order_cache;
 
   // The facet bitmaps of the newest revision a search has asked for.
   mutable std::mutex snapshot_mutex;
@@ -1098,9 +1137,15 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
         Xapian::Enquire enquire(db);
         enquire.set_query(full);
         enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+        // Without words every match weighs the same: ranking would only cost time.
+        bool ranked = !text_words.empty();
+        if (!ranked) enquire.set_weighting_scheme(Xapian::BoolWeight());
         switch (query.sort) {
           case SortOrder::relevance:
-            enquire.set_sort_by_relevance_then_value(kPopularitySlot, true);
+            if (ranked)
+              enquire.set_sort_by_relevance_then_value(kPopularitySlot, true);
+            else
+              enquire.set_sort_by_value(kPopularitySlot, true);
             break;
           case SortOrder::price_asc:
             enquire.set_sort_by_value_then_relevance(kPriceSlot, false);
@@ -1140,14 +1185,42 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
             state_->facet_cache.insert(std::move(cache_key), {out.facets, *known_total});
           }
         }
-        auto offset = static_cast<Xapian::doccount>((query.page - 1) * query.per_page);
-        // With the total known, the page alone is needed; otherwise every match is counted
-        // so that the total is exact rather than Xapian's estimate.
-        Xapian::MSet mset = enquire.get_mset(offset, static_cast<Xapian::doccount>(query.per_page),
-                                             known_total ? 0 : everything);
-        out.total = known_total ? *known_total : mset.get_matches_estimated();
-        for (auto it = mset.begin(); it != mset.end(); ++it) {
-          std::string data = it.get_document().get_data();
+        auto offset = static_cast<size_t>((query.page - 1) * query.per_page);
+        if (ranked) {
+          // Ranked by words: Xapian stops early once the page is certain, and with the total
+          // known from the facet count it need not count the rest either.
+          Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset),
+                                               static_cast<Xapian::doccount>(query.per_page),
+                                               known_total ? 0 : everything);
+          out.total = known_total ? *known_total : mset.get_matches_estimated();
+          for (auto it = mset.begin(); it != mset.end(); ++it) {
+            std::string data = it.get_document().get_data();
+            auto stored = parse_data(data);
+            out.hits.push_back({std::string(stored.id), std::string(stored.slug)});
+          }
+          out.searched_text = join(text_words, ' ');
+          return;
+        }
+        // Sorted by a value (a listing): every match is visited whatever the page, so the whole
+        // order is kept and the listing's other pages are slices of it.
+        std::string order_key =
+            facet_cache_key(reader.generation, db.get_revision(), text_words, filters, query);
+        order_key.push_back(static_cast<char>('0' + static_cast<int>(query.sort)));
+        OrderCache::Order order = state_->order_cache.find(order_key);
+        if (!order) {
+          Xapian::MSet mset = enquire.get_mset(0, kMaxResultWindow, everything);
+          auto ordered = std::make_shared<OrderCache::Ordered>();
+          ordered->ids.reserve(mset.size());
+          for (auto it = mset.begin(); it != mset.end(); ++it) ordered->ids.push_back(*it);
+          ordered->total = mset.get_matches_estimated();  // exact: every match was counted
+          order = ordered;
+          state_->order_cache.insert(order_key, order);
+        }
+        out.total = known_total ? *known_total : order->total;
+        const auto& ids = order->ids;
+        for (size_t i = offset; i < ids.size() && i < offset + static_cast<size_t>(query.per_page);
+             ++i) {
+          std::string data = db.get_document(ids[i]).get_data();
           auto stored = parse_data(data);
           out.hits.push_back({std::string(stored.id), std::string(stored.slug)});
         }

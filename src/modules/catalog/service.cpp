@@ -380,10 +380,60 @@ void CatalogService::forget_facets() {
   facets_.clear();
 }
 
+Result<std::vector<ProductSummary>> CatalogService::cards(const std::vector<std::string>& ids,
+                                                          const CatalogReference& ref) {
+  std::vector<std::shared_ptr<const ProductSummary>> found(ids.size());
+  std::vector<std::string> missing;
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(cards_mutex_);
+    generation = cards_generation_;
+    for (size_t i = 0; i < ids.size(); ++i)
+      if (auto it = cards_.find(ids[i]); it != cards_.end())
+        found[i] = it->second;
+      else
+        missing.push_back(ids[i]);
+  }
+  if (!missing.empty()) {
+    auto products = store_.active_by_ids(missing);
+    if (!products) return products.error();
+    std::vector<ProductSummary> loaded;
+    loaded.reserve(products->size());
+    for (auto& p : *products) loaded.push_back({std::move(p), {}, {}, {}, {}});
+    if (auto a = attach_children(store_, ref, loaded); !a) return a.error();
+    std::unordered_map<std::string, std::shared_ptr<const ProductSummary>> by_id;
+    for (auto& s : loaded) {
+      std::string id = s.product.id;
+      by_id.emplace(std::move(id), std::make_shared<const ProductSummary>(std::move(s)));
+    }
+    for (size_t i = 0; i < ids.size(); ++i)
+      if (!found[i])
+        if (auto it = by_id.find(ids[i]); it != by_id.end()) found[i] = it->second;
+    std::lock_guard lock(cards_mutex_);
+    if (generation == cards_generation_) {
+      if (cards_.size() + by_id.size() > kMaxCachedCards) cards_.clear();  // crude but bounded
+      cards_.insert(by_id.begin(), by_id.end());
+    }
+  }
+  std::vector<ProductSummary> out;
+  out.reserve(ids.size());
+  for (const auto& card : found)
+    if (card) out.push_back(*card);  // products no longer active are left out
+  return out;
+}
+
 void CatalogService::changed(const CatalogChange& change) {
   // A bulk load may bring categories, brands or option values; single-product writes do not.
   if (change.everything) forget_reference();
   forget_facets();
+  {
+    std::lock_guard lock(cards_mutex_);
+    ++cards_generation_;
+    if (change.everything)
+      cards_.clear();
+    else
+      for (const auto& id : change.product_ids) cards_.erase(id);
+  }
   queue_index_change(change);
   for (const auto& listener : listeners_) listener(change);
 }

@@ -112,6 +112,16 @@ class CatalogService {
   // Drops this service's caches and tells the listeners. Every write calls it after commit.
   void changed(const CatalogChange& change);
 
+  // Products as a listing shows them (brand, category, variants, images, tags; English), by id,
+  // so a page of results costs no queries for products shown recently. Dropped per product on
+  // every change made through this service.
+  Result<std::vector<ProductSummary>> cards(const std::vector<std::string>& ids,
+                                            const CatalogReference& ref);
+  static constexpr size_t kMaxCachedCards = 20000;
+  std::mutex cards_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const ProductSummary>> cards_;
+  uint64_t cards_generation_ = 0;  // bumped by every drop, so a load racing a change is not kept
+
   struct SearchState;  // the index and the thread keeping it current (service_search.cpp)
   std::unique_ptr<SearchState> search_;
   // A page from the index, or nullopt when there is no index to ask.

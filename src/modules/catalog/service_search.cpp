@@ -340,16 +340,23 @@ Result<std::optional<ProductPage>> CatalogService::page_from_index(const std::st
   std::vector<std::string> ids;
   ids.reserve(found->hits.size());
   for (const auto& h : found->hits) ids.push_back(h.id);
-  auto products = store_.active_by_ids(ids);
-  if (!products) return products.error();
-  // In the index's order; a product deactivated since the index last heard is left out.
-  std::unordered_map<std::string, Product*> by_id;
-  for (auto& p : *products) by_id[p.id] = &p;
-  for (const auto& id : ids)
-    if (auto it = by_id.find(id); it != by_id.end())
-      out.items.push_back({std::move(*it->second), {}, {}, {}, {}});
-  if (auto a = attach_page_children(out.items, r); !a) return a.error();
-  if (auto t = translate_page(out.items, locale); !t) return t.error();
+  // In the index's order; a product deactivated since the index last heard is left out. Other
+  // languages overlay their names on the cards, whose category names are English.
+  if (locale == "en") {
+    auto items = cards(ids, r);
+    if (!items) return items.error();
+    out.items = std::move(*items);
+  } else {
+    auto products = store_.active_by_ids(ids);
+    if (!products) return products.error();
+    std::unordered_map<std::string, Product*> by_id;
+    for (auto& p : *products) by_id[p.id] = &p;
+    for (const auto& id : ids)
+      if (auto it = by_id.find(id); it != by_id.end())
+        out.items.push_back({std::move(*it->second), {}, {}, {}, {}});
+    if (auto a = attach_page_children(out.items, r); !a) return a.error();
+    if (auto t = translate_page(out.items, locale); !t) return t.error();
+  }
   return std::optional<ProductPage>(std::move(out));
 }
 
