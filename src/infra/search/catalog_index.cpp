@@ -48,7 +48,7 @@ constexpr char kComboSep = '\x1d';
 constexpr size_t kMaxIdBytes = 100;
 constexpr size_t kMaxKeyBytes = 100;  // slugs, colours, sizes, tags: Xapian terms max 245 bytes
 constexpr size_t kMaxSuggestions = 20;
-constexpr auto kOvertakenBudget = std::chrono::milliseconds(500);  // re-runs of a search
+constexpr auto kOvertakenBudget = std::chrono::milliseconds(2000);  // re-runs of a search
 constexpr size_t kMaxQueryWords = 12;     // text words searched; the rest are ignored
 constexpr size_t kMaxSuggestScan = 5000;  // allterms entries looked at for one prefix
 constexpr size_t kMaxIdleReaders = 32;
@@ -699,6 +699,50 @@ class OrderCache {
   size_t held_ = 0;
 };
 
+// Product id and slug by document id, so that a page of results is read from memory rather than
+// from the document table (a pread per hit). A document id always names the same product within
+// one index build (replacing a product keeps its id; ids are never reused), so entries only go
+// stale when a product is rewritten: the writer drops its entry before the write, and a search
+// on a revision older than the last commit may read but not fill the cache, so it cannot put the
+// old version back. Thread-safety: internally locked.
+class HitCache {
+ public:
+  std::optional<SearchHit> find(uint64_t generation, Xapian::docid id) {
+    std::lock_guard lock(mutex_);
+    if (generation != generation_) return std::nullopt;
+    auto it = hits_.find(id);
+    if (it == hits_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void insert(uint64_t generation, Xapian::rev revision, Xapian::docid id, const SearchHit& hit) {
+    std::lock_guard lock(mutex_);
+    if (generation != generation_ || revision < committed_) return;
+    if (hits_.size() >= kCapacity) hits_.clear();
+    hits_.emplace(id, hit);
+  }
+
+  // The writer: before a document is replaced or deleted.
+  void forget(Xapian::docid id) {
+    std::lock_guard lock(mutex_);
+    hits_.erase(id);
+  }
+  // The writer: after a commit, or when a new build is switched in.
+  void committed(uint64_t generation, Xapian::rev revision) {
+    std::lock_guard lock(mutex_);
+    if (generation != generation_) hits_.clear();
+    generation_ = generation;
+    committed_ = revision;
+  }
+
+ private:
+  static constexpr size_t kCapacity = 200'000;
+  std::mutex mutex_;
+  uint64_t generation_ = 0;
+  Xapian::rev committed_ = 0;
+  std::unordered_map<Xapian::docid, SearchHit> hits_;
+};
+
 std::string facet_cache_key(uint64_t generation, Xapian::rev revision,
                             const std::vector<std::string>& words, const Filters& f,
                             const SearchQuery& q) {
@@ -750,6 +794,7 @@ struct CatalogIndex::State {
   std::atomic<uint64_t> build_counter{0};
   FacetCache facet_cache;
   OrderCache order_cache;
+  HitCache hit_cache;
 
   // The facet bitmaps of the newest revision a search has asked for.
   mutable std::mutex snapshot_mutex;
@@ -841,6 +886,13 @@ struct CatalogIndex::State {
     }
   }
 
+  // The writer, before it rewrites or deletes the product with this (clean) id.
+  void forget_hit(const std::string& id) {
+    std::string term = kIdPrefix + id;
+    auto post = writer->postlist_begin(term);
+    if (post != writer->postlist_end(term)) hit_cache.forget(*post);
+  }
+
   Result<void> writable() const {
     if (writer) return {};
     if (open_error) return corrupt_error(*open_error);
@@ -867,6 +919,7 @@ Result<std::unique_ptr<CatalogIndex>> CatalogIndex::open(const fs::path& dir) {
       state->writer = std::make_unique<Xapian::WritableDatabase>(
           path.string(), Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
       state->current_path = path;
+      state->hit_cache.committed(state->generation, state->writer->get_revision());
     } catch (const Xapian::DatabaseLockError& e) {
       // Another process serves this directory; rebuilding it from here would pull the index
       // from under that process.
@@ -926,6 +979,7 @@ Result<void> CatalogIndex::upsert(const SearchDocument& doc) {
   std::lock_guard lock(state_->write_mutex);
   if (auto ok = state_->writable(); !ok) return ok;
   try {
+    state_->forget_hit(clean_key(doc.id));
     write_document(*state_->writer, doc, true);
     if (state_->rebuilding) state_->pending.emplace_back(doc);
   } catch (const Xapian::Error& e) {
@@ -938,6 +992,7 @@ Result<void> CatalogIndex::remove(std::string_view id) {
   std::lock_guard lock(state_->write_mutex);
   if (auto ok = state_->writable(); !ok) return ok;
   try {
+    state_->forget_hit(clean_key(id));
     erase_document(*state_->writer, id);
     if (state_->rebuilding) state_->pending.emplace_back(std::string(id));
   } catch (const Xapian::Error& e) {
@@ -951,6 +1006,7 @@ Result<void> CatalogIndex::commit() {
   if (auto ok = state_->writable(); !ok) return ok;
   try {
     state_->writer->commit();
+    state_->hit_cache.committed(state_->current_generation(), state_->writer->get_revision());
   } catch (const Xapian::Error& e) {
     return Error::internal("search index commit failed: " + e.get_description());
   }
@@ -1038,6 +1094,7 @@ Result<uint64_t> CatalogIndex::rebuild(const DocumentSource& next, uint64_t expe
       ++s.generation;
       s.idle.clear();
     }
+    s.hit_cache.committed(s.generation, s.writer->get_revision());
   } catch (const Xapian::Error& e) {
     return fail(e.get_description());
   } catch (const std::exception& e) {
@@ -1193,10 +1250,17 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
                                                static_cast<Xapian::doccount>(query.per_page),
                                                known_total ? 0 : everything);
           out.total = known_total ? *known_total : mset.get_matches_estimated();
+          Xapian::rev revision = db.get_revision();
           for (auto it = mset.begin(); it != mset.end(); ++it) {
+            if (auto hit = state_->hit_cache.find(reader.generation, *it)) {
+              out.hits.push_back(std::move(*hit));
+              continue;
+            }
             std::string data = it.get_document().get_data();
             auto stored = parse_data(data);
-            out.hits.push_back({std::string(stored.id), std::string(stored.slug)});
+            SearchHit hit{std::string(stored.id), std::string(stored.slug)};
+            state_->hit_cache.insert(reader.generation, revision, *it, hit);
+            out.hits.push_back(std::move(hit));
           }
           out.searched_text = join(text_words, ' ');
           return;
@@ -1220,9 +1284,16 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
         const auto& ids = order->ids;
         for (size_t i = offset; i < ids.size() && i < offset + static_cast<size_t>(query.per_page);
              ++i) {
+          Xapian::rev revision = db.get_revision();
+          if (auto hit = state_->hit_cache.find(reader.generation, ids[i])) {
+            out.hits.push_back(std::move(*hit));
+            continue;
+          }
           std::string data = db.get_document(ids[i]).get_data();
           auto stored = parse_data(data);
-          out.hits.push_back({std::string(stored.id), std::string(stored.slug)});
+          SearchHit hit{std::string(stored.id), std::string(stored.slug)};
+          state_->hit_cache.insert(reader.generation, revision, ids[i], hit);
+          out.hits.push_back(std::move(hit));
         }
         out.searched_text = join(text_words, ' ');
       };

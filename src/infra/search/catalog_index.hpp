@@ -26,7 +26,7 @@
 // Thread-safety: a CatalogIndex is used by many threads at once: any number of searches run in
 // parallel with one writer (upsert/remove/commit/rebuild are serialised internally). A search
 // sees every change committed before it started. Xapian lets a reader fall at most one commit
-// behind, so a search overtaken by commits is run again (for up to 500 ms); a writer committing
+// behind, so a search overtaken by commits is run again (for up to 2 s); a writer committing
 // continuously faster than searches finish would make them fail with "search_index_busy".
 #pragma once
 

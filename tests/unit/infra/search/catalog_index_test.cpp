@@ -1066,9 +1066,10 @@ TEST(CatalogIndexLifecycle, ReadersSearchWhileAWriterCommits) {
     doc.colours = {"red"};
     ASSERT_TRUE(index->upsert(doc).ok());
     ASSERT_TRUE(index->commit().ok());
-    // Up to fifty commits a second: far above a shop's rate (changes are batched), and enough
-    // that a slow search can be overtaken by two commits and must be run again.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    // Up to twenty-five commits a second: well above the catalog's rate (its updater batches
+    // changes into at most ten commits a second), and enough that a slow search can be
+    // overtaken by two commits and must be run again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
   }
   stop = true;
   for (auto& r : readers) r.join();
