@@ -3,7 +3,13 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
 #include <charconv>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 
 #include "infra/http/json.hpp"
 #include "infra/http/problem.hpp"
@@ -288,15 +294,65 @@ Result<ListRequest> list_request(const http::Request& req, bool searching) {
   return out;
 }
 
-json::object page_json(const ProductPage& result) {
-  json::array items;
-  items.reserve(result.items.size());
-  for (const auto& s : result.items) items.push_back(product_core(s));
-  return {{"items", std::move(items)},
-          {"page", result.page},
-          {"per_page", result.per_page},
-          {"total", result.total},
-          {"facets", facets_json(result.facets)}};
+// Product cards as JSON text, by product and locale, for the catalog version they were made
+// from: a listing page is mostly cards, and the same products are listed again and again. Any
+// catalog change makes every entry out of date (they are remade as they are next shown).
+// Thread-safety: internally locked.
+class CardJsonCache {
+ public:
+  std::optional<std::string> find(const std::string& key, uint64_t version) {
+    std::lock_guard lock(mutex_);
+    auto it = cards_.find(key);
+    if (it == cards_.end() || it->second.first != version) return std::nullopt;
+    return it->second.second;
+  }
+  void insert(std::string key, uint64_t version, std::string json) {
+    std::lock_guard lock(mutex_);
+    if (cards_.size() >= kCapacity) cards_.clear();  // crude but bounded
+    cards_.insert_or_assign(std::move(key), std::make_pair(version, std::move(json)));
+  }
+
+ private:
+  static constexpr size_t kCapacity = 20000;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::pair<uint64_t, std::string>> cards_;
+};
+
+// The list's JSON body, written as text so that cached cards are copied in as they are.
+// `version` is the catalog version read before `result` was: cards made now are kept for it.
+// `extra` holds more members for the top-level object (search's), already serialised.
+std::string page_body(const ProductPage& result, CardJsonCache& cache, uint64_t version,
+                      const std::string& locale, const json::object& extra = {}) {
+  std::string body = "{\"items\":[";
+  for (size_t i = 0; i < result.items.size(); ++i) {
+    if (i) body.push_back(',');
+    const ProductSummary& s = result.items[i];
+    std::string key = s.product.id + '/' + locale;
+    if (auto card = cache.find(key, version)) {
+      body += *card;
+    } else {
+      std::string made = json::serialize(product_core(s));
+      body += made;
+      cache.insert(std::move(key), version, std::move(made));
+    }
+  }
+  body += "],\"page\":" + std::to_string(result.page);
+  body += ",\"per_page\":" + std::to_string(result.per_page);
+  body += ",\"total\":" + std::to_string(result.total);
+  body += ",\"facets\":" + json::serialize(facets_json(result.facets));
+  for (const auto& [name, value] : extra) {
+    body += ',' + json::serialize(json::string(name)) + ':' + json::serialize(value);
+  }
+  body.push_back('}');
+  return body;
+}
+
+http::Response json_text(std::string body) {
+  http::Response r;
+  r.status = 200;
+  r.headers.set("Content-Type", "application/json");
+  r.body = std::move(body);
+  return r;
 }
 
 // Longest search text read from the query string; the index searches at most its first 200
@@ -341,15 +397,17 @@ void add_routes(http::Router& router, CatalogService& service, AvailabilityLooku
     return http::json_response({{"items", category_tree_json(*tree)}});
   });
 
-  router.add("GET", "/api/v1/products", [&service](const http::Request& req) {
+  auto cards = std::make_shared<CardJsonCache>();
+  router.add("GET", "/api/v1/products", [&service, cards](const http::Request& req) {
     auto r = list_request(req, false);
     if (!r) return http::problem(r.error(), req.request_id);
+    uint64_t version = service.version();
     auto result = service.list_products(r->filter, r->sort, r->page, r->per_page, r->locale);
     if (!result) return http::problem(result.error(), req.request_id);
-    return http::json_response(page_json(*result));
+    return json_text(page_body(*result, *cards, version, r->locale));
   });
 
-  router.add("GET", "/api/v1/search", [&service](const http::Request& req) {
+  router.add("GET", "/api/v1/search", [&service, cards](const http::Request& req) {
     auto r = list_request(req, true);
     if (!r) return http::problem(r.error(), req.request_id);
     std::string text = req.query_param("q").value_or("");
@@ -357,16 +415,17 @@ void add_routes(http::Router& router, CatalogService& service, AvailabilityLooku
       return http::problem(
           bad_parameter("q", "must be at most " + std::to_string(kMaxSearchTextBytes) + " bytes"),
           req.request_id);
+    uint64_t version = service.version();
     auto result =
         service.search_products(text, r->filter, r->sort, r->page, r->per_page, r->locale);
     if (!result) return http::problem(result.error(), req.request_id);
-    json::object out = page_json(*result);
-    out["query"] = text;
-    out["did_you_mean"] = opt_string(result->did_you_mean);
-    out["corrected"] = result->corrected;
-    out["filters_from_query"] = json::object{{"colour", string_array(result->colours_from_text)},
-                                             {"size", string_array(result->sizes_from_text)}};
-    return http::json_response(std::move(out));
+    json::object extra{
+        {"query", text},
+        {"did_you_mean", opt_string(result->did_you_mean)},
+        {"corrected", result->corrected},
+        {"filters_from_query", json::object{{"colour", string_array(result->colours_from_text)},
+                                            {"size", string_array(result->sizes_from_text)}}}};
+    return json_text(page_body(*result, *cards, version, r->locale, extra));
   });
 
   router.add("GET", "/api/v1/search/suggest", [&service](const http::Request& req) {

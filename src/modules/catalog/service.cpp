@@ -423,6 +423,7 @@ Result<std::vector<ProductSummary>> CatalogService::cards(const std::vector<std:
 }
 
 void CatalogService::changed(const CatalogChange& change) {
+  version_.fetch_add(1, std::memory_order_acq_rel);
   // A bulk load may bring categories, brands or option values; single-product writes do not.
   if (change.everything) forget_reference();
   forget_facets();

@@ -1,6 +1,7 @@
 // modules/catalog/service: the catalog's rules; the module's only door for other code.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -91,6 +92,10 @@ class CatalogService {
   // variant_not_found.
   Result<void> set_variant_in_stock(const std::string& variant_id, bool in_stock);
 
+  // Bumped by every change made through this service: a copy of catalog data taken while it
+  // read N is current as long as it still reads N.
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+
   // Registers a listener called after every committed change, on the writer's thread; it must
   // be quick (queue the work) and must not call back into writes. Register before serving.
   void on_change(CatalogChangeListener listener) { listeners_.push_back(std::move(listener)); }
@@ -144,6 +149,7 @@ class CatalogService {
 
   ProductStore store_;
   std::vector<CatalogChangeListener> listeners_;
+  std::atomic<uint64_t> version_{0};
   const Clock& clock_;
   std::mutex reference_mutex_;
   std::shared_ptr<const CatalogReference> reference_;
