@@ -1,6 +1,7 @@
 // The catalog's search index: how products become index documents, how the index is kept in
 // step with committed changes, and how listings and searches are answered from it.
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <set>
@@ -24,6 +25,7 @@ struct CatalogService::SearchState {
   std::set<std::string> pending;  // product ids changed since the last write to the index
   bool everything = false;        // rebuild instead
   bool stopping = false;
+  std::atomic<bool> rebuilding{false};  // the updater is rebuilding the whole index
   std::thread updater;
 };
 
@@ -207,7 +209,9 @@ void CatalogService::index_changes() {
     }
     Result<void> done;
     if (everything) {
+      s.rebuilding = true;
       auto rebuilt = reindex();
+      s.rebuilding = false;
       if (!rebuilt) done = rebuilt.error();
     } else {
       done = [&]() -> Result<void> {
@@ -230,6 +234,9 @@ void CatalogService::index_changes() {
       }();
     }
     if (!done) {
+      if (done.error().code == "search_index_corrupt" ||
+          done.error().code == "search_index_missing")
+        everything = true;  // a damaged index is replaced, not patched
       log::warn("search index update failed; retrying",
                 {{"error", done.error().message}, {"products", static_cast<int64_t>(ids.size())}});
       std::unique_lock lock(s.mutex);
@@ -277,6 +284,12 @@ Result<std::optional<ProductPage>> CatalogService::page_from_index(const std::st
   if (!found) {
     if (found.error().kind == ErrorKind::invalid)
       return Error::invalid("invalid_parameter", found.error().message, found.error().fields);
+    // An index damaged or lost under a running server is rebuilt in the background; meanwhile
+    // listings come from SQL and search answers 503.
+    if ((found.error().code == "search_index_corrupt" ||
+         found.error().code == "search_index_missing") &&
+        !search_->rebuilding.load())
+      queue_index_change({.product_ids = {}, .everything = true});
     return found.error();
   }
 

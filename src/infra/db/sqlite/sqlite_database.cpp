@@ -235,10 +235,6 @@ Result<void> set_pragmas(Connection& conn, const Options& options, bool writer) 
   std::string busy = "PRAGMA busy_timeout=" + std::to_string(options.busy_timeout_ms);
   if (auto r = conn.exec(busy.c_str()); !r) return r;
   if (auto r = conn.exec("PRAGMA foreign_keys=ON"); !r) return r;
-  // Reads through a shared memory map instead of a read() per page into each connection's own
-  // 2 MB cache: random lookups (a page of products by id) cost a third less, and the pages are
-  // the kernel's page cache, shared by every connection rather than copied into each.
-  if (auto r = conn.exec("PRAGMA mmap_size=134217728"); !r) return r;
   if (writer) {
     auto mode = conn.scalar_text("PRAGMA journal_mode=WAL");
     if (!mode) return mode.error();
