@@ -1098,6 +1098,12 @@ void add_staff_routes(http::Router& router, CatalogService& service, http::Staff
     }
     auto report = service.import_products(*products, mode);
     if (!report) return fail(report.error(), req);
+    if (!*csv_format) {
+      // A JSON product with a malformed member was never handed to the service.
+      std::set<int64_t> rows;
+      for (const auto& e : parse_errors) rows.insert(e.row);
+      report->products_failed += static_cast<int64_t>(rows.size());
+    }
     for (auto& e : parse_errors) report->errors.push_back(std::move(e));
     std::sort(report->errors.begin(), report->errors.end(),
               [](const auto& a, const auto& b) { return a.row < b.row; });

@@ -370,7 +370,8 @@ Result<std::pair<std::vector<Product>, int64_t>> ProductStore::staff_list(
     std::string like = "$" + std::to_string(params.size());
     params.push_back(q);
     std::string sku = "$" + std::to_string(params.size());
-    where += " AND (lower(title) LIKE " + like + " ESCAPE '\\' OR EXISTS (SELECT 1 FROM " +
+    where += " AND (lower(title) LIKE " + like + " ESCAPE '\\' OR slug LIKE " + like +
+             " ESCAPE '\\' OR EXISTS (SELECT 1 FROM " +
              "variants v WHERE v.product_id = products.id AND v.sku = " + sku + "))";
   }
   auto total = db_.query("SELECT count(*) FROM products WHERE " + where, params);

@@ -128,8 +128,8 @@ class ProductStore {
   Result<void> replace_translations(db::Transaction& tx, const std::string& entity,
                                     const std::string& id, const std::string& locale,
                                     const std::map<std::string, std::string>& fields);
-  // Products in any status, newest first; `q` matches part of the title (any case) or a whole
-  // SKU. Returns the page and the total.
+  // Products in any status, newest first; `q` matches part of the title (any case) or slug,
+  // or a whole SKU. Returns the page and the total.
   Result<std::pair<std::vector<Product>, int64_t>> staff_list(
       const std::optional<std::string>& status, const std::string& q, int limit, int64_t offset);
   // Every product (any status) in slug order, `limit` at a time after `after_slug` (export).
