@@ -135,7 +135,9 @@ class BodyReader {
       auto m = Money::parse(std::string(amount->get_string()), kCurrency);
       if (m) return m->minor();
     } else if (amount && amount->is_int64()) {
-      return amount->get_int64() * 100;
+      // Whole units; parsed as text so that a huge number is refused, not overflowed.
+      auto m = Money::parse(std::to_string(amount->get_int64()), kCurrency);
+      if (m) return m->minor();
     }
     add(prefix_ + std::string(key), "invalid_price",
         "must be a decimal amount as a string, such as \"49.90\"");

@@ -623,11 +623,10 @@ Result<StaffProductPage> CatalogService::staff_products(const StaffProductQuery&
 
 Result<ProductRecord> CatalogService::staff_product(const std::string& id) {
   if (!is_uuid(id)) return product_not_found(id);
-  auto tx = store_.begin();
-  if (!tx) return tx.error();
-  auto record = read_record(store_, *tx, id, true);
-  tx->rollback();  // read only
-  return record;
+  auto record = store_.product_record(id);
+  if (!record) return record.error();
+  if (!*record) return product_not_found(id);
+  return std::move(**record);
 }
 
 Result<ProductRecord> CatalogService::create_product(const ProductInput& in) {

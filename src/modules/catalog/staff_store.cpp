@@ -401,6 +401,30 @@ Result<std::vector<Product>> ProductStore::products_after(const std::string& aft
   return out;
 }
 
+Result<std::optional<ProductRecord>> ProductStore::product_record(const std::string& id) {
+  auto rows = db_.query(std::string("SELECT ") + kColumns + " FROM products WHERE id = $1", {id});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return std::optional<ProductRecord>{};
+  ProductRecord record;
+  record.product = read_product(rows->rows[0]);
+  auto variants = variants_of({id});
+  if (!variants) return variants.error();
+  record.variants = std::move(*variants);
+  auto images = images_of({id});
+  if (!images) return images.error();
+  record.images = std::move(*images);
+  auto tags = tags_of({id});
+  if (!tags) return tags.error();
+  if (auto it = tags->find(id); it != tags->end()) record.product.tags = std::move(it->second);
+  auto translated = db_.query(
+      "SELECT locale, field, value FROM catalog_translations WHERE entity = 'product' AND "
+      "entity_id = $1 ORDER BY locale, field",
+      {id});
+  if (!translated) return translated.error();
+  for (const auto& r : translated->rows) record.translations[r.text(0)][r.text(1)] = r.text(2);
+  return std::optional<ProductRecord>{std::move(record)};
+}
+
 Result<std::optional<Variant>> ProductStore::find_variant(const std::string& sku,
                                                           const std::string& id) {
   auto rows =

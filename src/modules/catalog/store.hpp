@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "infra/db/database.hpp"
 #include "modules/catalog/model.hpp"
+#include "modules/catalog/staff.hpp"
 
 namespace fff::catalog {
 
@@ -134,6 +135,9 @@ class ProductStore {
       const std::optional<std::string>& status, const std::string& q, int limit, int64_t offset);
   // Every product (any status) in slug order, `limit` at a time after `after_slug` (export).
   Result<std::vector<Product>> products_after(const std::string& after_slug, int limit);
+  // One product in any status with everything staff see, read without a transaction (a read
+  // must not take SQLite's single writer). nullopt when there is no such product.
+  Result<std::optional<ProductRecord>> product_record(const std::string& id);
   // By SKU when `sku` is not empty, else by id (which must be a UUID).
   Result<std::optional<Variant>> find_variant(const std::string& sku, const std::string& id);
 
