@@ -18,7 +18,9 @@
 #include "migrations/inventory.hpp"
 #include "modules/catalog/api.hpp"
 #include "modules/catalog/service.hpp"
+#include "modules/catalog/staff_api.hpp"
 #include "modules/inventory/service.hpp"
+#include "modules/inventory/staff_api.hpp"
 
 namespace fff::app {
 namespace {
@@ -107,6 +109,23 @@ Result<std::unique_ptr<App>> App::create(Config config) {
                       [inventory = app->inventory_.get()](const std::vector<std::string>& ids) {
                         return inventory->available(ids);
                       });
+  // The staff API. Stock is the inventory's and variants the catalog's; each side reaches the
+  // other only through these lookups.
+  catalog::add_staff_routes(
+      app->router_, *app->catalog_, app->staff_guard_,
+      [inventory = app->inventory_.get()](const std::vector<std::string>& ids) {
+        return inventory->on_hand(ids);
+      });
+  inventory::add_staff_routes(
+      app->router_, *app->inventory_, app->staff_guard_,
+      [catalog = app->catalog_.get()](const std::string& sku, const std::string& id)
+          -> Result<std::optional<inventory::VariantRef>> {
+        auto found = catalog->find_variant(sku, id);
+        if (!found) return found.error();
+        if (!*found) return std::optional<inventory::VariantRef>{};
+        return std::optional<inventory::VariantRef>{
+            inventory::VariantRef{(*found)->id, (*found)->sku}};
+      });
   if (app->config_.test_routes) app->add_test_routes();
   return app;
 }

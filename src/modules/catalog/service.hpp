@@ -16,6 +16,7 @@
 #include "core/error.hpp"
 #include "core/time.hpp"
 #include "modules/catalog/model.hpp"
+#include "modules/catalog/staff.hpp"
 #include "modules/catalog/store.hpp"
 
 namespace fff::catalog {
@@ -104,6 +105,57 @@ class CatalogService {
   // being read again. Changes made through this service are seen at once; changes by another
   // node within this time.
   static constexpr std::chrono::milliseconds kReferenceTtl{1000};
+
+  // Staff writes (staff_service.cpp), for the admin API. Each write is one transaction and tells
+  // the listeners after it commits. Validation failures are unprocessable errors listing every
+  // bad field (the code is the first one's: invalid_price, unknown_category, …); duplicate slugs
+  // and SKUs are conflicts slug_taken / sku_taken; unknown ids are not_found.
+  Result<std::vector<Category>> staff_categories();
+  Result<Category> create_category(const CategoryInput& input);
+  // Error: unprocessable / category_cycle when moving a category under itself or a descendant.
+  Result<Category> update_category(const std::string& id, const CategoryInput& input);
+  // Error: conflict / category_not_empty while it has subcategories or products.
+  Result<void> delete_category(const std::string& id);
+  Result<std::vector<Brand>> staff_brands();
+  Result<Brand> create_brand(const BrandInput& input);
+  Result<Brand> update_brand(const std::string& id, const BrandInput& input);
+  // Error: conflict / brand_in_use while any product names it.
+  Result<void> delete_brand(const std::string& id);
+  Result<std::vector<OptionValue>> staff_option_values();
+  Result<OptionValue> create_option_value(const std::string& option, const OptionValueInput& input);
+  Result<OptionValue> update_option_value(const std::string& option, const std::string& code,
+                                          const OptionValueInput& input);
+
+  Result<StaffProductPage> staff_products(const StaffProductQuery& query);
+  Result<ProductRecord> staff_product(const std::string& id);
+  // The product with its variants and images, all or nothing.
+  Result<ProductRecord> create_product(const ProductInput& input);
+  // Changes the given fields. `expected_updated_at`, when given, must equal the stored
+  // updated_at (the client's last read), else conflict / edit_conflict and nothing changes.
+  Result<ProductRecord> update_product(const std::string& id, const ProductInput& input,
+                                       const std::optional<std::string>& expected_updated_at = {});
+  Result<Variant> add_variant(const std::string& product_id, const VariantInput& input);
+  Result<Variant> update_variant(const std::string& product_id, const std::string& variant_id,
+                                 const VariantInput& input);
+  // Error: conflict / last_variant when it is the only variant of an active product.
+  Result<void> delete_variant(const std::string& product_id, const std::string& variant_id);
+  Result<Image> add_image(const std::string& product_id, const ImageInput& input);
+  Result<Image> update_image(const std::string& product_id, const std::string& image_id,
+                             const ImageInput& input);
+  Result<void> remove_image(const std::string& product_id, const std::string& image_id);
+  // Positions the product's images in the given order. `image_ids` must name each image once.
+  Result<std::vector<Image>> reorder_images(const std::string& product_id,
+                                            const std::vector<std::string>& image_ids);
+  // Creates or updates products by slug and their variants by SKU (staff_import.cpp).
+  // all_or_nothing: one transaction; any row error writes nothing. best_effort: each product
+  // is its own transaction and the failures are reported.
+  Result<ImportReport> import_products(const std::vector<ImportProduct>& products, ImportMode mode);
+  // Every product in slug order, with variants, images and tags, `limit` at a time after
+  // `after_slug` ("" for the first batch).
+  Result<std::vector<ProductRecord>> export_batch(const std::string& after_slug, int limit);
+  // The variant with this SKU (when `sku` is given) or id, in any product status.
+  Result<std::optional<Variant>> find_variant(const std::string& sku,
+                                              const std::string& variant_id);
 
  private:
   // The reference tables, English; shared by concurrent requests and never mutated.

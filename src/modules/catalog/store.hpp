@@ -4,11 +4,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
 #include "infra/db/database.hpp"
 #include "modules/catalog/model.hpp"
+#include "modules/catalog/staff.hpp"
 
 namespace fff::catalog {
 
@@ -88,6 +90,61 @@ class ProductStore {
   // Returns the variant's product id, or nothing when there is no such variant.
   Result<std::optional<std::string>> set_variant_in_stock(const std::string& variant_id,
                                                           bool in_stock);
+
+  // Staff writes (staff_store.cpp). Writes take the caller's transaction so that a product, its
+  // variants and images commit together, and so that an import can hold many products in one.
+  // Reads that a write depends on take it too (they must see its uncommitted rows).
+  Result<db::Transaction> begin();
+  Result<void> insert_category(db::Transaction& tx, const Category& category);
+  Result<void> update_category(db::Transaction& tx, const Category& category);
+  Result<void> delete_category(db::Transaction& tx, const std::string& id);
+  // Child categories plus products (any status) directly in the category.
+  Result<int64_t> category_use(db::Transaction& tx, const std::string& id);
+  Result<void> insert_brand(db::Transaction& tx, const Brand& brand);
+  Result<void> update_brand(db::Transaction& tx, const Brand& brand);
+  Result<void> delete_brand(db::Transaction& tx, const std::string& id);
+  Result<int64_t> brand_use(db::Transaction& tx, const std::string& id);
+  Result<void> insert_option_value(db::Transaction& tx, const OptionValue& value);
+  Result<void> update_option_value(db::Transaction& tx, const OptionValue& value);
+
+  // A product in any status, with its tags. `lock` holds its row until the transaction ends
+  // (PostgreSQL; SQLite's single writer already serialises), so that check-then-write is safe.
+  Result<std::optional<Product>> product_by_id(db::Transaction& tx, const std::string& id,
+                                               bool lock = false);
+  Result<std::optional<Product>> product_by_slug(db::Transaction& tx, const std::string& slug);
+  Result<void> insert_product(db::Transaction& tx, const Product& product);
+  Result<void> update_product(db::Transaction& tx, const Product& product);
+  Result<void> replace_tags(db::Transaction& tx, const std::string& product_id,
+                            const std::vector<std::string>& tags);
+  // Recomputes what products keep copied from their variants and tags: the "from" price, the
+  // facet words and the in-stock flag.
+  Result<void> refresh_product(db::Transaction& tx, const std::string& product_id);
+  Result<std::vector<Variant>> variants_in(db::Transaction& tx, const std::string& product_id);
+  Result<std::optional<Variant>> variant_by_sku(db::Transaction& tx, const std::string& sku);
+  Result<void> insert_variant(db::Transaction& tx, const Variant& variant);
+  Result<void> update_variant(db::Transaction& tx, const Variant& variant);
+  Result<void> delete_variant(db::Transaction& tx, const std::string& id);
+  Result<std::vector<Image>> images_in(db::Transaction& tx, const std::string& product_id);
+  Result<void> insert_image(db::Transaction& tx, const Image& image);
+  Result<void> update_image(db::Transaction& tx, const Image& image);
+  Result<void> delete_image(db::Transaction& tx, const std::string& id);
+  // Every locale's translated fields of one entity.
+  Result<std::map<std::string, std::map<std::string, std::string>>> all_translations(
+      db::Transaction& tx, const std::string& entity, const std::string& id);
+  Result<void> replace_translations(db::Transaction& tx, const std::string& entity,
+                                    const std::string& id, const std::string& locale,
+                                    const std::map<std::string, std::string>& fields);
+  // Products in any status, newest first; `q` matches part of the title (any case) or slug,
+  // or a whole SKU. Returns the page and the total.
+  Result<std::pair<std::vector<Product>, int64_t>> staff_list(
+      const std::optional<std::string>& status, const std::string& q, int limit, int64_t offset);
+  // Every product (any status) in slug order, `limit` at a time after `after_slug` (export).
+  Result<std::vector<Product>> products_after(const std::string& after_slug, int limit);
+  // One product in any status with everything staff see, read without a transaction (a read
+  // must not take SQLite's single writer). nullopt when there is no such product.
+  Result<std::optional<ProductRecord>> product_record(const std::string& id);
+  // By SKU when `sku` is not empty, else by id (which must be a UUID).
+  Result<std::optional<Variant>> find_variant(const std::string& sku, const std::string& id);
 
  private:
   db::Database& db_;

@@ -48,6 +48,17 @@ class InventoryService {
   // Checks that every level equals the sum of its ledger. Empty means consistent.
   Result<std::vector<Mismatch>> verify();
 
+  // Staff adjustments (staff_service.cpp).
+  // Moves stock by `delta` or to `set_on_hand` at the location with `location_code`, with a
+  // reason from kAdjustmentReasons, and tells the stock listener. With an idempotency key, a
+  // repeat of the same request answers as the first did without moving stock again.
+  // Errors: unprocessable naming the field (invalid_adjustment, unknown_location,
+  // stock_would_go_negative, idempotency_key_reused for the key with a different request).
+  Result<AdjustmentOutcome> adjust(const StockAdjustment& adjustment);
+  Result<LedgerPage> ledger_page(const std::string& variant_id, int limit, int64_t offset);
+  Result<std::map<std::string, int64_t>> on_hand(const std::vector<std::string>& variant_ids);
+  Result<std::vector<Location>> locations();
+
  private:
   StockStore store_;
   const Clock& clock_;

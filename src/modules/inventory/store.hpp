@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "infra/db/database.hpp"
 #include "modules/inventory/model.hpp"
+#include "modules/inventory/staff.hpp"
 
 namespace fff::inventory {
 
@@ -38,6 +39,27 @@ class StockStore {
   Result<std::vector<LedgerEntry>> ledger(const std::string& variant_id);
   // Levels whose on_hand differs from the sum of their ledger, and ledger sums without a level.
   Result<std::vector<Mismatch>> mismatches();
+
+  // Staff adjustments (staff_store.cpp).
+  // In one transaction: answers from the stored key when `a.idempotency_key` was seen (with
+  // replayed set, whatever the fingerprint; the caller compares), else moves on_hand by the delta
+  // (or to set_on_hand), appends the ledger entry and stores the key. Returns nullopt, writing
+  // nothing, when on_hand would go below zero. REQUIRES: a.location_code resolved to location_id.
+  struct AdjustmentRecord {
+    AdjustmentOutcome outcome;
+    std::string fingerprint;
+  };
+  Result<std::optional<AdjustmentRecord>> adjust(const StockAdjustment& a,
+                                                 const std::string& location_id, MovementKind kind,
+                                                 const std::string& ledger_reason,
+                                                 const std::string& fingerprint,
+                                                 const std::string& entry_id,
+                                                 const std::string& now);
+  // One variant's ledger, newest first.
+  Result<LedgerPage> ledger_page(const std::string& variant_id, int limit, int64_t offset);
+  // Units on hand per variant id, summed over locations.
+  Result<std::map<std::string, int64_t>> on_hand(const std::vector<std::string>& variant_ids);
+  Result<std::vector<Location>> locations();
 
  private:
   db::Database& db_;

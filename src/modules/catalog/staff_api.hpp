@@ -1,0 +1,29 @@
+// modules/catalog/staff_api: the staff (admin) JSON routes under /api/v1/admin for categories,
+// brands, option values, products with their variants and images, and bulk import/export.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "infra/http/router.hpp"
+#include "infra/http/staff_auth.hpp"
+#include "modules/catalog/service.hpp"
+
+namespace fff::catalog {
+
+// Units on hand per variant id, over every location, for the export's on_hand column. The
+// catalog does not own stock: the composition root answers from the inventory module.
+using OnHandLookup = std::function<Result<std::map<std::string, int64_t>>(
+    const std::vector<std::string>& variant_ids)>;
+
+// Limits of one import request (the body is also bounded by the server's body limit).
+inline constexpr size_t kMaxImportRows = 10'000;
+
+// Registers every staff catalog route, each behind `guard`. `service` must outlive the router.
+void add_staff_routes(http::Router& router, CatalogService& service, http::StaffGuard guard,
+                      OnHandLookup on_hand = nullptr);
+
+}  // namespace fff::catalog
