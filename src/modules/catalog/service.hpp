@@ -62,7 +62,7 @@ class CatalogService {
   using IndexProgress = std::function<void(uint64_t done, uint64_t expected)>;
   // Opens the index under `dir`; rebuilds it from the database when it is missing, damaged or
   // out of step with the catalog (another count of active products), then keeps it current in
-  // the background: a committed change is searchable within kIndexDelay (plus the write).
+  // the background: a write returns once its change is searchable (see kIndexWait).
   // Call once, before serving.
   // `rebuild` rebuilds whatever state the index is in (`fff reindex`).
   Result<void> open_search(const std::filesystem::path& dir, const IndexProgress& progress = {},
@@ -79,9 +79,11 @@ class CatalogService {
                                       const std::string& locale = "en");
   // Completions of the last word of `prefix` for a search box, most frequent first.
   Result<std::vector<std::string>> suggest(const std::string& prefix, size_t limit);
-  // How long a committed change may wait before it is written to the index: changes arriving
-  // together are written and committed together (a commit costs an fsync and facet bitmaps).
-  static constexpr std::chrono::milliseconds kIndexDelay{100};
+  // How long the index updater gathers changes before writing them: changes arriving together
+  // are written and committed together (a commit costs an fsync and new facet bitmaps).
+  static constexpr std::chrono::milliseconds kIndexDelay{20};
+  // How long a write waits for its change to reach the index (read-your-writes) at most.
+  static constexpr std::chrono::milliseconds kIndexWait{1000};
 
   // True when the catalog holds no product in any status (a fresh database).
   Result<bool> is_empty();

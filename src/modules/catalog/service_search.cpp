@@ -25,6 +25,9 @@ struct CatalogService::SearchState {
   std::set<std::string> pending;  // product ids changed since the last write to the index
   bool everything = false;        // rebuild instead
   bool stopping = false;
+  uint64_t queued = 0;   // changes queued so far (a sequence number per queue_index_change)
+  uint64_t applied = 0;  // changes up to this number are in the index (committed)
+  std::condition_variable applied_changed;
   std::atomic<bool> rebuilding{false};  // the updater is rebuilding the whole index
   std::thread updater;
 };
@@ -120,6 +123,7 @@ void CatalogService::stop_indexing() {
     search_->stopping = true;
   }
   search_->wake.notify_all();
+  search_->applied_changed.notify_all();
   if (search_->updater.joinable()) search_->updater.join();
 }
 
@@ -197,6 +201,7 @@ void CatalogService::index_changes() {
   for (;;) {
     std::set<std::string> ids;
     bool everything = false;
+    uint64_t taking = 0;
     {
       std::unique_lock lock(s.mutex);
       s.wake.wait(lock, [&] { return s.stopping || s.everything || !s.pending.empty(); });
@@ -206,6 +211,7 @@ void CatalogService::index_changes() {
       if (s.stopping) return;
       ids.swap(s.pending);
       everything = std::exchange(s.everything, false);
+      taking = s.queued;
     }
     Result<void> done;
     if (everything) {
@@ -232,6 +238,13 @@ void CatalogService::index_changes() {
             if (auto r = s.index->remove(id); !r) return r.error();
         return s.index->commit();
       }();
+    }
+    if (done) {
+      {
+        std::lock_guard lock(s.mutex);
+        s.applied = std::max(s.applied, taking);
+      }
+      s.applied_changed.notify_all();
     }
     if (!done) {
       if (done.error().code == "search_index_corrupt" ||
@@ -392,12 +405,18 @@ Result<std::vector<std::string>> CatalogService::suggest(const std::string& pref
 
 void CatalogService::queue_index_change(const CatalogChange& change) {
   if (!search_) return;
-  {
-    std::lock_guard lock(search_->mutex);
-    if (change.everything) search_->everything = true;
-    search_->pending.insert(change.product_ids.begin(), change.product_ids.end());
-  }
-  search_->wake.notify_one();
+  SearchState& s = *search_;
+  std::unique_lock lock(s.mutex);
+  if (change.everything) s.everything = true;
+  s.pending.insert(change.product_ids.begin(), change.product_ids.end());
+  uint64_t mine = ++s.queued;
+  s.wake.notify_one();
+  // A writer sees its own change in listings and search when it returns (staff save a product,
+  // then look at the shop): it waits for the updater, which writes everything queued meanwhile
+  // in the same commit. Rebuilds for bulk changes are not waited for, and a slow index never
+  // holds a write up for more than kIndexWait.
+  if (change.everything || s.stopping) return;
+  s.applied_changed.wait_for(lock, kIndexWait, [&] { return s.applied >= mine || s.stopping; });
 }
 
 }  // namespace fff::catalog
