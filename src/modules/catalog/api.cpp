@@ -326,7 +326,7 @@ std::string page_body(const ProductPage& result, CardJsonCache& cache, uint64_t 
   std::string body = "{\"items\":[";
   for (size_t i = 0; i < result.items.size(); ++i) {
     if (i) body.push_back(',');
-    const ProductSummary& s = result.items[i];
+    const ProductSummary& s = *result.items[i];
     std::string key = s.product.id + '/' + locale;
     if (auto card = cache.find(key, version)) {
       body += *card;

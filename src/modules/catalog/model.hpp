@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -147,7 +148,8 @@ struct ProductSummary {
 };
 
 struct ProductPage {
-  std::vector<ProductSummary> items;
+  // Shared and immutable: a listing's products are served from a cache of them.
+  std::vector<std::shared_ptr<const ProductSummary>> items;
   int page = 1;
   int per_page = 24;
   int64_t total = 0;

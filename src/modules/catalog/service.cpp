@@ -211,9 +211,13 @@ Result<ProductPage> CatalogService::list_products(const ProductFilter& filter, P
   auto products = store_.list_active(resolved, sort, per_page, offset);
   if (!products) return products.error();
   out.items.reserve(products->size());
-  for (auto& p : *products) out.items.push_back({std::move(p), {}, {}, {}, {}});
-  if (auto a = attach_children(store_, *ref, out.items); !a) return a.error();
-  if (auto t = translate_products(store_, out.items, locale); !t) return t.error();
+  std::vector<ProductSummary> items;
+  items.reserve(products->size());
+  for (auto& p : *products) items.push_back({std::move(p), {}, {}, {}, {}});
+  if (auto a = attach_children(store_, *ref, items); !a) return a.error();
+  if (auto t = translate_products(store_, items, locale); !t) return t.error();
+  out.items.reserve(items.size());
+  for (auto& s : items) out.items.push_back(std::make_shared<const ProductSummary>(std::move(s)));
   return out;
 }
 
@@ -380,8 +384,8 @@ void CatalogService::forget_facets() {
   facets_.clear();
 }
 
-Result<std::vector<ProductSummary>> CatalogService::cards(const std::vector<std::string>& ids,
-                                                          const CatalogReference& ref) {
+Result<std::vector<std::shared_ptr<const ProductSummary>>> CatalogService::cards(
+    const std::vector<std::string>& ids, const CatalogReference& ref) {
   std::vector<std::shared_ptr<const ProductSummary>> found(ids.size());
   std::vector<std::string> missing;
   uint64_t generation = 0;
@@ -415,10 +419,10 @@ Result<std::vector<ProductSummary>> CatalogService::cards(const std::vector<std:
       cards_.insert(by_id.begin(), by_id.end());
     }
   }
-  std::vector<ProductSummary> out;
+  std::vector<std::shared_ptr<const ProductSummary>> out;
   out.reserve(ids.size());
-  for (const auto& card : found)
-    if (card) out.push_back(*card);  // products no longer active are left out
+  for (auto& card : found)
+    if (card) out.push_back(std::move(card));  // products no longer active are left out
   return out;
 }
 

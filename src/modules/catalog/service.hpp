@@ -174,8 +174,8 @@ class CatalogService {
   // Products as a listing shows them (brand, category, variants, images, tags; English), by id,
   // so a page of results costs no queries for products shown recently. Dropped per product on
   // every change made through this service.
-  Result<std::vector<ProductSummary>> cards(const std::vector<std::string>& ids,
-                                            const CatalogReference& ref);
+  Result<std::vector<std::shared_ptr<const ProductSummary>>> cards(
+      const std::vector<std::string>& ids, const CatalogReference& ref);
   static constexpr size_t kMaxCachedCards = 20000;
   std::mutex cards_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const ProductSummary>> cards_;

@@ -377,11 +377,13 @@ Result<std::optional<ProductPage>> CatalogService::page_from_index(const std::st
     if (!products) return products.error();
     std::unordered_map<std::string, Product*> by_id;
     for (auto& p : *products) by_id[p.id] = &p;
+    std::vector<ProductSummary> items;
     for (const auto& id : ids)
       if (auto it = by_id.find(id); it != by_id.end())
-        out.items.push_back({std::move(*it->second), {}, {}, {}, {}});
-    if (auto a = attach_page_children(out.items, r); !a) return a.error();
-    if (auto t = translate_page(out.items, locale); !t) return t.error();
+        items.push_back({std::move(*it->second), {}, {}, {}, {}});
+    if (auto a = attach_page_children(items, r); !a) return a.error();
+    if (auto t = translate_page(items, locale); !t) return t.error();
+    for (auto& s : items) out.items.push_back(std::make_shared<const ProductSummary>(std::move(s)));
   }
   return std::optional<ProductPage>(std::move(out));
 }

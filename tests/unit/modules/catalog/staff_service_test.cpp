@@ -123,7 +123,7 @@ TEST_P(StaffCatalogTest, AVariantPriceChangeMovesTheFromPriceAndIsAnnounced) {
   auto page = service_->list_products({}, ProductSort::newest, 1, 24);
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->items.size(), 1u);
-  EXPECT_EQ(page->items[0].product.price.minor(), 4990);
+  EXPECT_EQ(page->items[0]->product.price.minor(), 4990);
   ASSERT_EQ(changes_.size(), 1u);
   EXPECT_EQ(changes_[0].product_ids, std::vector<std::string>{made->product.id});
 }
