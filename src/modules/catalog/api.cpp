@@ -6,9 +6,11 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
 #include <charconv>
+#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 
 #include "infra/http/json.hpp"
@@ -149,6 +151,78 @@ json::object facets_json(const Facets& f) {
           {"price", json::object{{"min", opt_money_json(f.price_min_minor)},
                                  {"max", opt_money_json(f.price_max_minor)},
                                  {"ranges", std::move(ranges)}}}};
+}
+
+// JSON string text for `v`, quotes included (RFC 8259 escaping).
+void append_json_string(std::string& out, std::string_view v) {
+  out.push_back('"');
+  for (char c : v) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
+          out += escaped;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+// A facet's values as JSON text: the same members as facet_value_json, written directly because
+// a listing has a hundred or more of them and building a JSON object for each costs more than
+// the rest of the page.
+void append_facet_values(std::string& out, const std::vector<FacetValue>& values) {
+  out.push_back('[');
+  for (size_t i = 0; i < values.size(); ++i) {
+    const FacetValue& f = values[i];
+    if (i) out.push_back(',');
+    out += "{\"value\":";
+    append_json_string(out, f.value);
+    out += ",\"label\":";
+    append_json_string(out, f.label);
+    out += ",\"count\":" + std::to_string(f.count);
+    if (f.swatch_hex) {
+      out += ",\"swatch_hex\":";
+      append_json_string(out, *f.swatch_hex);
+    }
+    if (f.parent) {
+      out += ",\"parent\":";
+      append_json_string(out, *f.parent);
+    }
+    out.push_back('}');
+  }
+  out.push_back(']');
+}
+
+// facets_json(f) as text, member for member.
+void append_facets(std::string& out, const Facets& f) {
+  out += "{\"category\":";
+  append_facet_values(out, f.categories);
+  out += ",\"brand\":";
+  append_facet_values(out, f.brands);
+  out += ",\"colour\":";
+  append_facet_values(out, f.colours);
+  out += ",\"size\":";
+  append_facet_values(out, f.sizes);
+  out += ",\"tag\":";
+  append_facet_values(out, f.tags);
+  Facets rest;  // the few remaining members, through the JSON library
+  rest.in_stock = f.in_stock;
+  rest.price_ranges = f.price_ranges;
+  rest.price_min_minor = f.price_min_minor;
+  rest.price_max_minor = f.price_max_minor;
+  json::object tail = facets_json(rest);
+  out += ",\"in_stock\":" + json::serialize(tail["in_stock"]);
+  out += ",\"price\":" + json::serialize(tail["price"]);
+  out.push_back('}');
 }
 
 // Reads an optional integer query parameter within [lo, hi].
@@ -323,7 +397,9 @@ class CardJsonCache {
 // `extra` holds more members for the top-level object (search's), already serialised.
 std::string page_body(const ProductPage& result, CardJsonCache& cache, uint64_t version,
                       const std::string& locale, const json::object& extra = {}) {
-  std::string body = "{\"items\":[";
+  std::string body;
+  body.reserve(64 * 1024);  // a 24-card page with facets is about 30 KB
+  body += "{\"items\":[";
   for (size_t i = 0; i < result.items.size(); ++i) {
     if (i) body.push_back(',');
     const ProductSummary& s = *result.items[i];
@@ -339,7 +415,8 @@ std::string page_body(const ProductPage& result, CardJsonCache& cache, uint64_t 
   body += "],\"page\":" + std::to_string(result.page);
   body += ",\"per_page\":" + std::to_string(result.per_page);
   body += ",\"total\":" + std::to_string(result.total);
-  body += ",\"facets\":" + json::serialize(facets_json(result.facets));
+  body += ",\"facets\":";
+  append_facets(body, result.facets);
   for (const auto& [name, value] : extra) {
     body += ',' + json::serialize(json::string(name)) + ':' + json::serialize(value);
   }

@@ -237,11 +237,18 @@ Result<ProductDetail> CatalogService::product_by_slug(const std::string& slug,
   const std::shared_ptr<const Reference>& ref = *localized_ref;
 
   ProductDetail detail;
-  std::vector<ProductSummary> one;
-  one.push_back({std::move(**found), {}, {}, {}, {}});
-  if (auto a = attach_children(store_, *ref, one); !a) return a.error();
-  if (auto t = translate_products(store_, one, locale); !t) return t.error();
-  detail.summary = std::move(one[0]);
+  if (locale == "en") {  // the listing's card cache has the variants, images and tags
+    auto card = cards({(*found)->id}, *ref);
+    if (!card) return card.error();
+    if (card->empty()) return not_found();  // deactivated since the lookup
+    detail.summary = *card->front();
+  } else {
+    std::vector<ProductSummary> one;
+    one.push_back({std::move(**found), {}, {}, {}, {}});
+    if (auto a = attach_children(store_, *ref, one); !a) return a.error();
+    if (auto t = translate_products(store_, one, locale); !t) return t.error();
+    detail.summary = std::move(one[0]);
+  }
   if (detail.summary.product.category_id)
     detail.breadcrumbs = ref->path_to(*detail.summary.product.category_id);
   std::set<std::string> colours, sizes;
