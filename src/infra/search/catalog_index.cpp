@@ -243,7 +243,11 @@ void write_document(Xapian::WritableDatabase& db, const SearchDocument& in, bool
   }
   auto built = build_document(in);
   for (const auto& word : built.spellings) db.add_spelling(word);
-  db.replace_document(id_term, built.doc);
+  if (may_exist) {
+    db.replace_document(id_term, built.doc);
+  } else {
+    db.add_document(built.doc);  // a fresh build: no lookup of the id term needed
+  }
 }
 
 void erase_document(Xapian::WritableDatabase& db, std::string_view id) {

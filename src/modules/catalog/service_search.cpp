@@ -179,12 +179,18 @@ Result<uint64_t> CatalogService::reindex(const IndexProgress& progress) {
   auto source = [&]() -> std::optional<search::SearchDocument> {
     if (next == batch.size()) {
       if (exhausted) return std::nullopt;
-      auto products = store_.active_after(after, kIndexBatch);
-      if (!products) throw std::runtime_error(products.error().message);
-      if (products->empty()) return std::nullopt;
-      exhausted = products->size() < static_cast<size_t>(kIndexBatch);
-      after = products->back().id;
-      auto docs = documents_for(store_, **shared, *products);
+      std::vector<Product> active;
+      while (active.empty() && !exhausted) {
+        auto products = store_.products_by_id_after(after, kIndexBatch);
+        if (!products) throw std::runtime_error(products.error().message);
+        exhausted = products->size() < static_cast<size_t>(kIndexBatch);
+        if (products->empty()) break;
+        after = products->back().id;
+        for (auto& p : *products)
+          if (p.status == "active") active.push_back(std::move(p));
+      }
+      if (active.empty()) return std::nullopt;
+      auto docs = documents_for(store_, **shared, active);
       if (!docs) throw std::runtime_error(docs.error().message);
       batch = std::move(*docs);
       next = 0;

@@ -272,16 +272,15 @@ Result<std::vector<Product>> ProductStore::active_by_ids(const std::vector<std::
   return products;
 }
 
-Result<std::vector<Product>> ProductStore::active_after(const std::string& after_id, int limit) {
+Result<std::vector<Product>> ProductStore::products_by_id_after(const std::string& after_id,
+                                                                int limit) {
   // The first batch has no bound: an empty string is not a valid uuid on PostgreSQL.
   auto rows = after_id.empty()
                   ? db_.query(std::string("SELECT ") + kProductColumns +
-                                  " FROM products p WHERE p.status = 'active' "
-                                  "ORDER BY p.id LIMIT $1",
+                                  " FROM products p ORDER BY p.id LIMIT $1",
                               {int64_t{limit}})
                   : db_.query(std::string("SELECT ") + kProductColumns +
-                                  " FROM products p WHERE p.status = 'active' AND p.id > $1 "
-                                  "ORDER BY p.id LIMIT $2",
+                                  " FROM products p WHERE p.id > $1 ORDER BY p.id LIMIT $2",
                               {after_id, int64_t{limit}});
   if (!rows) return rows.error();
   return to_products(*rows);

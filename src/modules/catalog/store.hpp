@@ -68,8 +68,10 @@ class ProductStore {
   Result<std::optional<Product>> find_active_by_slug(const std::string& slug);
   // Active products among `ids`, in no particular order (missing and inactive ones left out).
   Result<std::vector<Product>> active_by_ids(const std::vector<std::string>& ids);
-  // Active products with an id above `after_id`, in id order: a keyset walk over the catalog.
-  Result<std::vector<Product>> active_after(const std::string& after_id, int limit);
+  // Products in any status with an id above `after_id`, in id order: a keyset walk over the
+  // catalog (the caller picks the active ones; asking SQL to would make SQLite walk a status
+  // index and sort instead of reading the primary key in order).
+  Result<std::vector<Product>> products_by_id_after(const std::string& after_id, int limit);
   Result<int64_t> count_active();
 
   // Batch loads for a page of products, each one query, ordered by product then position.
