@@ -2,6 +2,7 @@
 
 #include <boost/json/object.hpp>
 #include <filesystem>
+#include <malloc.h>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -154,6 +155,9 @@ Result<void> App::load_demo_shop() {
   options.products = config_.demo_products;
   auto report = seed_demo_shop(options);
   if (!report) return report.error();
+  // Generating the shop held the whole batch in memory; give it back to the system rather than
+  // keep it in glibc's free lists for the life of the server.
+  ::malloc_trim(0);
   log::info("demo shop loaded", {{"products", report->products_added},
                                  {"variants", report->variants},
                                  {"seconds", report->seconds}});
