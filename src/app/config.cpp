@@ -131,7 +131,7 @@ const std::vector<Setting>& settings() {
     s.push_back(integer("header_limit", "largest request head in bytes (431 beyond)",
                         &Config::header_limit, 1024, 1024 * 1024, "bytes"));
     s.push_back(integer("body_limit",
-                        "largest request body in bytes unless a route says less (413 beyond)",
+                        "largest request body in bytes unless a route sets its own (413 beyond)",
                         &Config::body_limit, 0, 1024LL * 1024 * 1024, "bytes"));
     s.push_back(integer("header_timeout", "seconds a client may take to send a request head (408)",
                         &Config::header_timeout, 1, 3600, "seconds"));
