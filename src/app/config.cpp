@@ -155,6 +155,17 @@ const std::vector<Setting>& settings() {
                    c.admin_token = v;
                    return std::nullopt;
                  }});
+    s.push_back({"media_signing_key",
+                 "secret for signing upload URLs, 32+ characters; every node of a shop needs the "
+                 "same one (default: made once and kept in <data_dir>/media-key)",
+                 "", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.size() < 32) return "a media signing key needs at least 32 characters";
+                   c.media_signing_key = v;
+                   return std::nullopt;
+                 }});
+    s.push_back(boolean("demo_images",
+                        "render a product picture per garment kind and colour for the demo shop",
+                        &Config::demo_images));
     s.push_back(boolean("test_routes",
                         "serve /_test/* routes used by the test suite (never in production)",
                         &Config::test_routes));

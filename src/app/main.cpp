@@ -27,15 +27,18 @@ int fail_config(const fff::Error& e) {
 // "seeding [##########..........]  52%  1040/2000 products" on one line of stderr.
 // When stderr is not a terminal (a log file, CI) the bar would be one line per chunk; there
 // only every tenth and the last are printed, each on its own line.
-void print_progress(int64_t done, int64_t total) {
+void print_progress(std::string_view unit, int64_t done, int64_t total) {
   static const bool terminal = ::isatty(STDERR_FILENO) == 1;
   if (!terminal) {
     static int64_t last_tenth = -1;
+    static std::string last_unit;
+    if (unit != last_unit) last_tenth = -1;
+    last_unit = unit;
     int64_t tenth = total > 0 ? done * 10 / total : 10;
     if (tenth == last_tenth && done != total) return;
     last_tenth = tenth;
     std::cerr << "seeding " << (total > 0 ? done * 100 / total : 100) << "%  " << done << "/"
-              << total << " products\n";
+              << total << " " << unit << "\n";
     return;
   }
   constexpr int kWidth = 30;
@@ -43,7 +46,8 @@ void print_progress(int64_t done, int64_t total) {
   std::string bar(static_cast<size_t>(filled), '#');
   bar.append(static_cast<size_t>(kWidth - filled), '.');
   std::cerr << "\rseeding [" << bar << "] " << (total > 0 ? done * 100 / total : 100) << "%  "
-            << done << "/" << total << " products" << std::flush;
+            << done << "/" << total << " " << unit << std::flush;
+  if (done == total) std::cerr << "\n";
 }
 
 }  // namespace
@@ -121,6 +125,7 @@ int main(int argc, char** argv) {
     c.database_url = std::string("sqlite:") + dir + "/routes.db";
     c.test_routes = false;
     c.admin_token = std::string(24, 'x');  // never create a token file just to list routes
+    c.media_signing_key = std::string(32, 'x');
     int rc = 0;
     {
       auto app = fff::app::App::create(c);
@@ -154,7 +159,11 @@ int main(int argc, char** argv) {
     fff::app::DemoShopOptions options;
     options.products = seed_products;
     options.seed = seed_value;
-    options.progress = [](int64_t done, int64_t total) { print_progress(done, total); };
+    options.progress = [](int64_t done, int64_t total) { print_progress("products", done, total); };
+    options.images = config->demo_images;
+    options.image_progress = [](int64_t done, int64_t total) {
+      print_progress("images", done, total);
+    };
     auto report = (*app)->seed_demo_shop(options);
     if (!report) {
       std::cerr << "\n";
@@ -162,10 +171,9 @@ int main(int argc, char** argv) {
                       {{"code", report.error().code}, {"error", report.error().message}});
       return 1;
     }
-    std::cerr << "\n";
     std::cout << "seeded " << report->products_added << " new products (" << seed_products
-              << " generated, " << report->variants << " variants, seed " << seed_value << ") in "
-              << report->seconds << " s\n";
+              << " generated, " << report->variants << " variants, " << report->images
+              << " images, seed " << seed_value << ") in " << report->seconds << " s\n";
     return 0;
   }
   if (config->demo) {

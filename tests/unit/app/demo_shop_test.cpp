@@ -165,11 +165,11 @@ TEST_P(DemoShopStorageTest, SeedingTwiceAddsNothingAndStockAgreesWithTheLedger) 
     EXPECT_EQ(total, 90);
     EXPECT_LE(done, 90);
   };
-  auto first = seed_demo_shop(catalog, inventory, options);
+  auto first = seed_demo_shop(catalog, inventory, nullptr, options);
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_EQ(first->products_added, 90);
   EXPECT_EQ(progress_calls, 3);
-  auto second = seed_demo_shop(catalog, inventory, options);
+  auto second = seed_demo_shop(catalog, inventory, nullptr, options);
   ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_EQ(second->products_added, 0);
   auto count = (*db)->query("SELECT count(*) FROM variants");
