@@ -595,6 +595,7 @@ Result<std::map<std::string, std::string>> store_demo_images(media::MediaService
     }
   }
 
+  log::info("drawing demo pictures", {{"pictures", static_cast<int64_t>(pictures.size())}});
   std::map<std::string, std::string> keys;
   std::mutex mutex;
   std::optional<Error> failure;
