@@ -263,6 +263,73 @@ TEST_P(MediaServiceTest, UploadUrlsAreOnlyForAcceptedTypesAndSizes) {
   }
 }
 
+// Shop photos arrive in every pixel format a camera or editor writes; all come out as 8-bit
+// sRGB WebP.
+TEST_P(MediaServiceTest, StoresGreyscaleSixteenBitTransparentAndCmykImages) {
+  vips::VImage x = vips::VImage::xyz(400, 300)[0];
+  vips::VImage grey =
+      (x % 256)
+          .cast(VIPS_FORMAT_UCHAR)
+          .copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_B_W));
+  vips::VImage rgb16 =
+      vips::VImage::bandjoin({x * 100, x * 50, x * 10})
+          .cast(VIPS_FORMAT_USHORT)
+          .copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_RGB16));
+  vips::VImage rgba =
+      vips::VImage::bandjoin({x % 256, x % 256, x % 256, x % 256})
+          .cast(VIPS_FORMAT_UCHAR)
+          .copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
+  vips::VImage cmyk =
+      vips::VImage::bandjoin({x % 256, x % 128, x % 64, x % 32})
+          .cast(VIPS_FORMAT_UCHAR)
+          .copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_CMYK));
+  struct Case {
+    const char* name;
+    vips::VImage image;
+    const char* suffix;
+    int bands;
+  };
+  for (const auto& c : {Case{"grey png", grey, ".png", 3}, Case{"16-bit png", rgb16, ".png", 3},
+                        Case{"rgba png", rgba, ".png", 4}, Case{"cmyk jpeg", cmyk, ".jpg", 3}}) {
+    void* buffer = nullptr;
+    size_t size = 0;
+    c.image.write_to_buffer(c.suffix, &buffer, &size);
+    std::string bytes(static_cast<const char*>(buffer), size);
+    g_free(buffer);
+    auto asset = service_->store(bytes);
+    ASSERT_TRUE(asset.ok()) << c.name << ": " << describe(asset);
+    auto file = service_->file(asset->key, "w320.webp");
+    ASSERT_TRUE(file.ok()) << c.name;
+    vips::VImage variant = vips::VImage::new_from_file(file->path.c_str());
+    EXPECT_EQ(variant.width(), 320) << c.name;
+    EXPECT_EQ(variant.bands(), c.bands) << c.name;
+    EXPECT_EQ(variant.format(), VIPS_FORMAT_UCHAR) << c.name;
+  }
+}
+
+// A portrait photo stored sideways with an EXIF orientation is measured and rendered upright.
+TEST_P(MediaServiceTest, HonoursExifOrientation) {
+  vips::VImage x = vips::VImage::xyz(1000, 600);
+  vips::VImage image =
+      vips::VImage::bandjoin({x[0] % 256, x[1] % 256, x[0] % 128}).cast(VIPS_FORMAT_UCHAR).copy();
+  image.set("orientation", 6);  // rotate 90° clockwise to display
+  void* buffer = nullptr;
+  size_t size = 0;
+  image.write_to_buffer(".jpg", &buffer, &size);
+  std::string jpeg(static_cast<const char*>(buffer), size);
+  g_free(buffer);
+  auto asset = service_->store(jpeg, "image/jpeg");
+  ASSERT_TRUE(asset.ok()) << describe(asset);
+  EXPECT_EQ(asset->width, 600);
+  EXPECT_EQ(asset->height, 1000);
+  EXPECT_EQ(asset->variant_widths, (std::vector<int>{320, 600}));
+  auto file = service_->file(asset->key, "w640.webp");
+  ASSERT_TRUE(file.ok());
+  vips::VImage variant = vips::VImage::new_from_file(file->path.c_str());
+  EXPECT_EQ(variant.width(), 600);
+  EXPECT_EQ(variant.height(), 1000);
+}
+
 TEST(MediaVariantWidths, NeverWiderThanTheOriginal) {
   EXPECT_EQ(variant_widths(4000), (std::vector<int>{320, 640, 960, 1280}));
   EXPECT_EQ(variant_widths(1280), (std::vector<int>{320, 640, 960, 1280}));
