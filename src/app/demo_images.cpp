@@ -14,6 +14,7 @@ namespace {
 struct Silhouette {
   const char* shape;
   const char* details;
+  const char* accents = "";    // collars, lapels, waistbands: shaded a little darker
   const char* placement = "";  // an SVG transform that stands a small item on the floor
 };
 
@@ -29,12 +30,13 @@ const Silhouette& silhouette_for(std::string_view kind) {
   static const Silhouette kShirt{
       "M148 86 L252 86 L306 106 L336 330 L302 338 L284 192 L284 412 L116 412 L116 192 L98 338 "
       "L64 330 L94 106 Z",
-      "M148 86 L200 128 L252 86 L242 70 L200 96 L158 70 Z M200 128 L200 412 M300 318 L334 310 "
-      "M100 318 L66 310"};
+      "M200 128 L200 412 M300 318 L334 310 M100 318 L66 310",
+      "M158 70 L200 96 L242 70 L254 88 L216 122 L200 104 L184 122 L146 88 Z"};
   static const Silhouette kJeans{
       "M134 60 L266 60 L276 112 L292 452 L220 456 L203 172 L197 172 L180 456 L108 452 L124 112 Z",
-      "M134 80 L266 80 M146 84 Q150 120 180 124 M254 84 Q250 120 220 124 M200 80 L200 168 "
-      "M112 430 L180 434 M220 434 L290 430"};
+      "M146 84 Q150 120 180 124 M254 84 Q250 120 220 124 M200 80 L200 168 "
+      "M112 430 L180 434 M220 434 L290 430",
+      "M134 60 L266 60 L270 80 L130 80 Z"};
   static const Silhouette kTrousers{
       "M136 62 L264 62 L276 110 L304 452 L222 456 L202 176 L198 176 L178 456 L96 452 L124 110 Z",
       "M136 82 L264 82 M162 86 L138 456 M238 86 L262 456 M200 82 L200 172"};
@@ -45,7 +47,8 @@ const Silhouette& silhouette_for(std::string_view kind) {
       "M138 78 L262 78 L320 104 L346 362 L308 370 L290 202 L294 432 L106 432 L110 202 L92 370 "
       "L54 362 L80 104 Z",
       "M162 78 L200 210 L238 78 M162 78 L150 150 L188 170 M238 78 L250 150 L212 170 "
-      "M200 210 L200 432 M120 300 L170 300 M230 300 L280 300"};
+      "M200 210 L200 432 M120 300 L170 300 M230 300 L280 300",
+      "M162 78 L200 210 L188 170 L150 150 Z M238 78 L200 210 L212 170 L250 150 Z"};
   static const Silhouette kKnitwear{
       "M150 94 Q200 124 250 94 L306 112 Q330 200 340 342 L300 348 L284 202 L286 398 L114 398 "
       "L116 202 L100 348 L60 342 Q70 200 94 112 Z",
@@ -57,18 +60,18 @@ const Silhouette& silhouette_for(std::string_view kind) {
       "Q62 348 64 334 Z",
       "M66 346 L346 342 M148 262 Q160 300 210 296 M170 258 L188 290 M190 254 L206 286 "
       "M210 252 L224 282",
-      "translate(200 452) scale(1.2) translate(-205 -352)"};
+      "", "translate(200 452) scale(1.2) translate(-205 -352)"};
   static const Silhouette kBag{
       "M108 200 L292 200 L308 424 L92 424 Z M144 202 L144 176 Q146 108 200 108 Q254 108 256 176 "
       "L256 202 L240 202 L240 178 Q238 124 200 124 Q162 124 160 178 L160 202 Z",
-      "M112 236 L288 236 M200 236 L200 262", "translate(0 26)"};
+      "M112 236 L288 236 M200 236 L200 262", "", "translate(0 26)"};
   static const Silhouette kAccessory{
       "M118 306 Q114 146 200 142 Q286 146 282 306 Z M104 296 L296 296 Q306 296 306 308 L306 338 "
       "Q306 350 294 350 L106 350 Q94 350 94 338 L94 308 Q94 296 104 296 Z "
       "M200 92 A30 30 0 1 1 199.9 92 Z",
       "M130 310 L130 340 M160 310 L160 340 M190 310 L190 340 M220 310 L220 340 M250 310 "
       "L250 340 M280 310 L280 340 M200 150 L200 296",
-      "translate(200 452) scale(1.15) translate(-200 -350)"};
+      "", "translate(200 452) scale(1.15) translate(-200 -350)"};
   struct Entry {
     std::string_view kind;
     const Silhouette* silhouette;
@@ -136,6 +139,18 @@ std::string garment_svg(std::string_view kind, std::string_view hex) {
   svg +=
       "<use xlink:href=\"#garment\" fill=\"none\" stroke=\"#000000\" stroke-opacity=\"0.25\" "
       "stroke-width=\"1.5\" stroke-linejoin=\"round\"/>";
+  if (*s.accents) {
+    // In the cloth's colour first: a collar may stand above the body's outline.
+    svg += "<path d=\"";
+    svg += s.accents;
+    svg += "\" fill=\"";
+    svg += hex;
+    svg += "\"/><path d=\"";
+    svg += s.accents;
+    svg +=
+        "\" fill=\"#000000\" fill-opacity=\"0.14\" stroke=\"#000000\" stroke-opacity=\"0.2\" "
+        "stroke-width=\"1\" stroke-linejoin=\"round\"/>";
+  }
   svg += "<path d=\"";
   svg += s.details;
   svg += "\" fill=\"none\" stroke=\"";

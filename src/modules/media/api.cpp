@@ -65,19 +65,26 @@ http::Response upload_url(MediaService& service, const http::Request& req) {
   std::vector<FieldError> fields;
   std::string type;
   int64_t bytes = 0;
-  if (const json::value* v = o->if_contains("content_type"); v && v->is_string())
-    type = std::string(v->get_string());
+  const json::value* type_value = o->if_contains("content_type");
+  if (type_value && type_value->is_string())
+    type = std::string(type_value->get_string());
   else
-    fields.push_back({"content_type", "is required: image/jpeg, image/png or image/webp"});
-  if (const json::value* v = o->if_contains("bytes"); v && v->is_int64())
-    bytes = v->get_int64();
-  else if (v && v->is_uint64())
-    bytes = -1;  // too big for int64: fails the range check below
+    fields.push_back({"content_type", type_value ? "must be a string: image/jpeg, image/png or "
+                                                   "image/webp"
+                                                 : "is required: image/jpeg, image/png or "
+                                                   "image/webp"});
+  const json::value* bytes_value = o->if_contains("bytes");
+  if (bytes_value && bytes_value->is_int64())
+    bytes = bytes_value->get_int64();
+  else if (bytes_value && bytes_value->is_uint64())
+    bytes = -1;  // too big for int64: fails the range check in create_upload
   else
-    fields.push_back({"bytes", "is required: the exact size of the file in bytes"});
+    fields.push_back({"bytes", bytes_value ? "must be a whole number of bytes"
+                                           : "is required: the exact size of the file in bytes"});
   if (!fields.empty())
     return http::problem(
-        Error::unprocessable("invalid_upload", "content_type and bytes are required", fields),
+        Error::unprocessable("invalid_upload", fields.front().field + " " + fields.front().message,
+                             fields),
         req.request_id);
   auto ticket = service.create_upload(type, bytes);
   if (!ticket) return http::problem(ticket.error(), req.request_id);

@@ -164,7 +164,9 @@ Result<ImageFormat> format_for_content_type(std::string_view content_type) {
     if (c == ' ' || c == '\t') continue;
     type += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
-  if (type == "image/jpeg") return ImageFormat::jpeg;
+  // image/jpg and image/pjpeg are not registered types, but some clients still send them.
+  if (type == "image/jpeg" || type == "image/jpg" || type == "image/pjpeg")
+    return ImageFormat::jpeg;
   if (type == "image/png") return ImageFormat::png;
   if (type == "image/webp") return ImageFormat::webp;
   return Error::unsupported(

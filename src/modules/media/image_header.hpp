@@ -36,7 +36,8 @@ inline constexpr size_t kMaxUploadBytes = 20 << 20;  // 20 MiB
 // states the limit).
 Result<ImageHeader> read_image_header(std::string_view bytes);
 
-// The format a Content-Type names ("image/png", parameters ignored). Error: unsupported
+// The format a Content-Type names ("image/png", parameters ignored; the unregistered image/jpg
+// and image/pjpeg some clients send count as JPEG). Error: unsupported
 // "unsupported_media_type" for any other type.
 Result<ImageFormat> format_for_content_type(std::string_view content_type);
 

@@ -153,6 +153,7 @@ TEST(ImageHeader, RefusesZeroDimensions) {
 
 TEST(ImageHeader, MapsContentTypes) {
   EXPECT_EQ(*format_for_content_type("image/jpeg"), ImageFormat::jpeg);
+  EXPECT_EQ(*format_for_content_type("image/jpg"), ImageFormat::jpeg);  // seen in the wild
   EXPECT_EQ(*format_for_content_type("IMAGE/PNG; charset=binary"), ImageFormat::png);
   EXPECT_EQ(*format_for_content_type("image/webp"), ImageFormat::webp);
   for (const char* refused : {"image/gif", "image/svg+xml", "text/plain", ""}) {
