@@ -131,7 +131,7 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   if (!media_secret) return media_secret.error();
   app->media_ = std::make_unique<media::MediaService>(
       *app->database_, Clock::system(), std::filesystem::path(app->config_.data_dir) / "media",
-      *media_secret);
+      *media_secret, &app->metrics_);
   // The catalog's in-stock mirror follows inventory: after every committed movement the variant's
   // availability is re-read and written back. A failure here leaves the mirror stale until the
   // next movement; it never undoes the movement, so it is logged rather than returned.

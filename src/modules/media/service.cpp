@@ -74,8 +74,20 @@ bool is_media_key(std::string_view key) {
 }
 
 MediaService::MediaService(db::Database& database, const Clock& clock, std::filesystem::path root,
-                           std::string_view signing_secret)
-    : store_(database), clock_(clock), root_(std::move(root)), signer_(signing_secret) {}
+                           std::string_view signing_secret, MetricsRegistry* metrics)
+    : store_(database),
+      clock_(clock),
+      root_(std::move(root)),
+      signer_(signing_secret),
+      metrics_(metrics) {
+  if (metrics_) {
+    images_stored_ =
+        &metrics_->counter("fff_media_images_stored_total",
+                           "Distinct images stored (repeats of stored bytes excluded).");
+    processing_seconds_ = &metrics_->histogram("fff_media_processing_seconds",
+                                               "Time to check, render and write one new image.");
+  }
+}
 
 std::filesystem::path MediaService::base_path(const std::string& key) const {
   return root_ / key.substr(0, 2) / key;
@@ -137,6 +149,17 @@ void MediaService::remember(const Asset& asset) {
 }
 
 Result<Asset> MediaService::store(std::string_view bytes, std::string_view declared_type) {
+  auto asset = store_image(bytes, declared_type);
+  if (metrics_ && !asset)
+    metrics_
+        ->counter("fff_media_refused_total", "Images refused, by problem code.",
+                  {{"code", asset.error().code}})
+        .add();
+  return asset;
+}
+
+Result<Asset> MediaService::store_image(std::string_view bytes, std::string_view declared_type) {
+  auto started = std::chrono::steady_clock::now();
   if (bytes.size() > kMaxUploadBytes)
     return Error::too_large("image_too_large", "the file has " + std::to_string(bytes.size()) +
                                                    " bytes; the limit is " +
@@ -181,6 +204,11 @@ Result<Asset> MediaService::store(std::string_view bytes, std::string_view decla
   auto stored = store_.insert(asset);
   if (!stored) return stored.error();
   remember(*stored);
+  if (images_stored_) {
+    images_stored_->add();
+    processing_seconds_->observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   log::info("media stored", {{"key", key},
                              {"content_type", asset.content_type},
                              {"width", asset.width},

@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "core/metrics.hpp"
 #include "core/time.hpp"
 #include "infra/db/database.hpp"
 #include "modules/media/model.hpp"
@@ -50,8 +51,10 @@ class MediaService {
 
   // REQUIRES: start_imaging() was called; `database` has the media migrations applied;
   // `signing_secret` is not empty. `root` is created on first store.
+  // `metrics`, when given, receives fff_media_images_stored_total,
+  // fff_media_processing_seconds and fff_media_refused_total{code}; it must outlive the service.
   MediaService(db::Database& database, const Clock& clock, std::filesystem::path root,
-               std::string_view signing_secret);
+               std::string_view signing_secret, MetricsRegistry* metrics = nullptr);
 
   // Stores an image: checks its bytes (format by magic bytes, dimensions from the header, both
   // before decoding), writes the original and its WebP variants, records it. Idempotent: the
@@ -90,6 +93,7 @@ class MediaService {
   static std::string original_url(const Asset& asset);
 
  private:
+  Result<Asset> store_image(std::string_view bytes, std::string_view declared_type);
   std::filesystem::path base_path(const std::string& key) const;
   bool files_present(const Asset& asset) const;
   Result<void> write_file(const std::filesystem::path& path, std::string_view bytes);
@@ -99,6 +103,9 @@ class MediaService {
   const Clock& clock_;
   std::filesystem::path root_;
   UploadSigner signer_;
+  MetricsRegistry* metrics_;
+  Histogram* processing_seconds_ = nullptr;
+  Counter* images_stored_ = nullptr;
   // Assets never change once stored, so serving may keep them; bounded by clearing when full.
   std::mutex cache_mutex_;
   std::unordered_map<std::string, Asset> cache_;

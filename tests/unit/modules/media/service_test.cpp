@@ -330,6 +330,21 @@ TEST_P(MediaServiceTest, HonoursExifOrientation) {
   EXPECT_EQ(variant.height(), 1000);
 }
 
+TEST_P(MediaServiceTest, CountsStoredAndRefusedImages) {
+  MetricsRegistry metrics;
+  MediaService counted(*db_, clock_, root_, "secret", &metrics);
+  std::string png = make_image(100, 100, ".png");
+  ASSERT_TRUE(counted.store(png).ok());
+  ASSERT_TRUE(counted.store(png).ok());  // a repeat is not a new image
+  ASSERT_FALSE(counted.store("GIF89a....").ok());
+  std::string text = metrics.render();
+  EXPECT_NE(text.find("fff_media_images_stored_total 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("fff_media_refused_total{code=\"unsupported_media_type\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("fff_media_processing_seconds_count 1\n"), std::string::npos) << text;
+}
+
 TEST(MediaVariantWidths, NeverWiderThanTheOriginal) {
   EXPECT_EQ(variant_widths(4000), (std::vector<int>{320, 640, 960, 1280}));
   EXPECT_EQ(variant_widths(1280), (std::vector<int>{320, 640, 960, 1280}));
