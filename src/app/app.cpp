@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <unistd.h>
+
 #include "app/demo_shop.hpp"
 #include "app/version.hpp"
 #include "core/log.hpp"
@@ -17,11 +19,16 @@
 #include "infra/http/server.hpp"
 #include "migrations/catalog.hpp"
 #include "migrations/inventory.hpp"
+#include "migrations/media.hpp"
 #include "modules/catalog/api.hpp"
 #include "modules/catalog/service.hpp"
 #include "modules/catalog/staff_api.hpp"
 #include "modules/inventory/service.hpp"
 #include "modules/inventory/staff_api.hpp"
+#include "modules/media/api.hpp"
+#include "modules/media/imaging.hpp"
+#include "modules/media/service.hpp"
+#include "modules/media/upload_signature.hpp"
 
 namespace fff::app {
 namespace {
@@ -31,6 +38,7 @@ std::vector<db::Migration> all_migrations() {
   std::vector<db::Migration> all;
   for (auto& m : db::catalog_migrations()) all.push_back(std::move(m));
   for (auto& m : db::inventory_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::media_migrations()) all.push_back(std::move(m));
   return all;
 }
 
@@ -62,6 +70,42 @@ Result<std::string> staff_token(const Config& config) {
   return token;
 }
 
+// The upload-signing secret: the configured one, else the one kept in <data_dir>/media-key,
+// else a new random one written there (owner-only, created exclusively so two processes
+// starting at once cannot each keep a different one).
+Result<std::string> media_signing_secret(const Config& config) {
+  if (!config.media_signing_key.empty()) return config.media_signing_key;
+  std::filesystem::path path = std::filesystem::path(config.data_dir) / "media-key";
+  auto read = [&]() -> std::string {
+    std::ifstream in(path);
+    std::string secret;
+    std::getline(in, secret);
+    return secret;
+  };
+  if (std::string secret = read(); secret.size() >= 32) return secret;
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  std::string secret = media::new_signing_secret();
+  std::filesystem::path temp = path;
+  temp += ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temp, std::ios::trunc);
+    out << secret << "\n";
+    if (!out)
+      return Error::unavailable("media_key_unwritable",
+                                "cannot write the media signing key to " + path.string());
+  }
+  std::filesystem::permissions(
+      temp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  // link() fails when the file exists: whoever linked first wins and everyone reads theirs.
+  if (::link(temp.c_str(), path.c_str()) == 0)
+    log::info("media signing key created", {{"path", path.string()}});
+  std::filesystem::remove(temp, ec);
+  if (std::string kept = read(); kept.size() >= 32) return kept;
+  return Error::unavailable("media_key_unreadable",
+                            "cannot read the media signing key from " + path.string());
+}
+
 }  // namespace
 
 Result<std::unique_ptr<App>> App::create(Config config) {
@@ -84,6 +128,13 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   app->staff_guard_ = http::bearer_token_guard(std::move(*token));
   app->catalog_ = std::make_unique<catalog::CatalogService>(*app->database_, Clock::system());
   app->inventory_ = std::make_unique<inventory::InventoryService>(*app->database_, Clock::system());
+  // libvips runs on the handler threads; two per pipeline matches the two cores we plan for.
+  media::start_imaging(2);
+  auto media_secret = media_signing_secret(app->config_);
+  if (!media_secret) return media_secret.error();
+  app->media_ = std::make_unique<media::MediaService>(
+      *app->database_, Clock::system(), std::filesystem::path(app->config_.data_dir) / "media",
+      *media_secret, &app->metrics_);
   // The catalog's in-stock mirror follows inventory: after every committed movement the variant's
   // availability is re-read and written back. A failure here leaves the mirror stale until the
   // next movement; it never undoes the movement, so it is logged rather than returned.
@@ -127,6 +178,7 @@ Result<std::unique_ptr<App>> App::create(Config config) {
         return std::optional<inventory::VariantRef>{
             inventory::VariantRef{(*found)->id, (*found)->sku}};
       });
+  media::add_routes(app->router_, *app->media_, app->staff_guard_);
   if (app->config_.test_routes) app->add_test_routes();
   return app;
 }
@@ -153,6 +205,7 @@ Result<void> App::load_demo_shop() {
   if (!*empty || config_.demo_products == 0) return {};
   DemoShopOptions options;
   options.products = config_.demo_products;
+  options.images = config_.demo_images;
   auto report = seed_demo_shop(options);
   if (!report) return report.error();
   // Generating the shop held the whole batch in memory; give it back to the system rather than
@@ -160,12 +213,13 @@ Result<void> App::load_demo_shop() {
   ::malloc_trim(0);
   log::info("demo shop loaded", {{"products", report->products_added},
                                  {"variants", report->variants},
+                                 {"images", report->images},
                                  {"seconds", report->seconds}});
   return {};
 }
 
 Result<DemoShopReport> App::seed_demo_shop(const DemoShopOptions& options) {
-  return app::seed_demo_shop(*catalog_, *inventory_, options);
+  return app::seed_demo_shop(*catalog_, *inventory_, media_.get(), options);
 }
 
 Result<void> App::open_search(const std::function<void(uint64_t, uint64_t)>& progress,

@@ -21,6 +21,9 @@ class CatalogService;
 namespace fff::inventory {
 class InventoryService;
 }
+namespace fff::media {
+class MediaService;
+}
 
 namespace fff::app {
 
@@ -59,6 +62,7 @@ class App {
   std::unique_ptr<db::Database> database_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<inventory::InventoryService> inventory_;
+  std::unique_ptr<media::MediaService> media_;
   http::Router router_;
   http::Pipeline pipeline_;
 };

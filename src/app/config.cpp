@@ -131,7 +131,7 @@ const std::vector<Setting>& settings() {
     s.push_back(integer("header_limit", "largest request head in bytes (431 beyond)",
                         &Config::header_limit, 1024, 1024 * 1024, "bytes"));
     s.push_back(integer("body_limit",
-                        "largest request body in bytes unless a route says less (413 beyond)",
+                        "largest request body in bytes unless a route sets its own (413 beyond)",
                         &Config::body_limit, 0, 1024LL * 1024 * 1024, "bytes"));
     s.push_back(integer("header_timeout", "seconds a client may take to send a request head (408)",
                         &Config::header_timeout, 1, 3600, "seconds"));
@@ -155,6 +155,17 @@ const std::vector<Setting>& settings() {
                    c.admin_token = v;
                    return std::nullopt;
                  }});
+    s.push_back({"media_signing_key",
+                 "secret for signing upload URLs, 32+ characters; every node of a shop needs the "
+                 "same one (default: made once and kept in <data_dir>/media-key)",
+                 "", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.size() < 32) return "a media signing key needs at least 32 characters";
+                   c.media_signing_key = v;
+                   return std::nullopt;
+                 }});
+    s.push_back(boolean("demo_images",
+                        "render a product picture per garment kind and colour for the demo shop",
+                        &Config::demo_images));
     s.push_back(boolean("test_routes",
                         "serve /_test/* routes used by the test suite (never in production)",
                         &Config::test_routes));

@@ -36,6 +36,9 @@ struct Config {
   int64_t demo_products = 2000;
   bool test_routes = false;
   std::string admin_token;  // empty: App keeps a generated one in <data_dir>/admin-token
+  // Secret for signing upload URLs; empty: App keeps a generated one in <data_dir>/media-key.
+  std::string media_signing_key;
+  bool demo_images = true;
 
   std::string effective_database_url() const;
 };

@@ -1,15 +1,22 @@
 #include "app/demo_shop.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <iterator>
 #include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
 
+#include "app/demo_images.hpp"
 #include "core/log.hpp"
 #include "core/time.hpp"
 #include "modules/catalog/service.hpp"
 #include "modules/inventory/service.hpp"
+#include "modules/media/service.hpp"
 
 namespace fff::app {
 namespace {
@@ -372,6 +379,11 @@ const std::map<std::string, std::string>& vi_names() {
   return m;
 }
 
+// The stand-in media key of the picture of a kind in a colour: "demo-image:dresses:red".
+std::string demo_image_name(const std::string& kind, const std::string& colour) {
+  return "demo-image:" + slugify(kind) + ":" + colour;
+}
+
 struct Reference {
   std::vector<catalog::Category> categories;
   std::map<std::string, std::string> category_id;  // "women/dresses" -> id
@@ -495,7 +507,9 @@ void add_product(uint64_t seed, int64_t index, const Reference& ref, DemoChunk& 
     image.id = demo_id(created_ms, dice);
     image.product_id = p.id;
     image.colour = colour.code;
-    image.media_key = "demo/" + p.slug + "-" + colour.code;
+    // Products of one kind in one colour share a picture: the seed swaps this name for the
+    // stored image's key (see demo_image_name).
+    image.media_key = demo_image_name(kind.name, colour.code);
     image.alt = p.title + " in " + colour.label;
     image.position = static_cast<int64_t>(ci);
     out.catalog.images.push_back(std::move(image));
@@ -555,17 +569,85 @@ DemoChunk generate_demo_chunk(uint64_t seed, int64_t first, int64_t count) {
   return out;
 }
 
+namespace {
+
+// Renders and stores the picture of every (kind, colour) the catalog uses, on two threads (one
+// per core: encoding WebP is single-threaded in libvips). Returns stand-in name -> media key.
+Result<std::map<std::string, std::string>> store_demo_images(media::MediaService& media,
+                                                             const DemoShopOptions& options) {
+  struct Picture {
+    std::string name;
+    const char* kind;
+    const char* hex;
+  };
+  std::vector<Picture> pictures;
+  std::set<std::string> seen;
+  int64_t chunk = std::max<int64_t>(1, options.chunk);
+  for (int64_t first = 0; first < options.products; first += chunk) {
+    DemoChunk part =
+        generate_demo_chunk(options.seed, first, std::min(chunk, options.products - first));
+    for (const auto& image : part.catalog.images) {
+      if (!seen.insert(image.media_key).second) continue;
+      for (const auto& kind : kinds())
+        for (const auto& colour : kColours)
+          if (demo_image_name(kind.name, colour.code) == image.media_key)
+            pictures.push_back({image.media_key, kind.name, colour.hex});
+    }
+  }
+
+  log::info("drawing demo pictures", {{"pictures", static_cast<int64_t>(pictures.size())}});
+  std::map<std::string, std::string> keys;
+  std::mutex mutex;
+  std::optional<Error> failure;
+  std::atomic<size_t> next{0};
+  int64_t done = 0;
+  auto work = [&] {
+    for (size_t i = next++; i < pictures.size(); i = next++) {
+      auto webp = render_svg_to_webp(garment_svg(pictures[i].kind, pictures[i].hex));
+      Result<media::Asset> asset =
+          webp ? media.store(*webp, "image/webp") : Result<media::Asset>(webp.error());
+      std::lock_guard lock(mutex);
+      if (!asset) {
+        if (!failure) failure = asset.error();
+        next = pictures.size();
+        return;
+      }
+      keys[pictures[i].name] = asset->key;
+      ++done;
+      if (options.image_progress)
+        options.image_progress(done, static_cast<int64_t>(pictures.size()));
+    }
+  };
+  std::thread helper(work);
+  work();
+  helper.join();
+  if (failure) return *failure;
+  return keys;
+}
+
+}  // namespace
+
 Result<DemoShopReport> seed_demo_shop(catalog::CatalogService& catalog,
                                       inventory::InventoryService& inventory,
-                                      const DemoShopOptions& options) {
+                                      media::MediaService* media, const DemoShopOptions& options) {
   auto started = std::chrono::steady_clock::now();
   DemoShopReport report;
   auto location = inventory.ensure_location("main", "Main warehouse");
   if (!location) return location.error();
+  std::map<std::string, std::string> image_keys;
+  if (media && options.images) {
+    auto stored = store_demo_images(*media, options);
+    if (!stored) return stored.error();
+    image_keys = std::move(*stored);
+    report.images = static_cast<int64_t>(image_keys.size());
+  }
   int64_t chunk = std::max<int64_t>(1, options.chunk);
   for (int64_t first = 0; first < options.products; first += chunk) {
     int64_t count = std::min(chunk, options.products - first);
     DemoChunk part = generate_demo_chunk(options.seed, first, count);
+    for (auto& image : part.catalog.images)
+      if (auto it = image_keys.find(image.media_key); it != image_keys.end())
+        image.media_key = it->second;
     auto added = catalog.load_batch(part.catalog);
     if (!added) return added.error();
     report.products_added += *added;

@@ -31,7 +31,8 @@ int fail_config(const fff::Error& e) {
 // only every tenth and the last are printed, each on its own line.
 class ProgressBar {
  public:
-  explicit ProgressBar(std::string what) : what_(std::move(what)) {}
+  ProgressBar(std::string what, std::string unit = "products")
+      : what_(std::move(what)), unit_(std::move(unit)) {}
   ~ProgressBar() {
     if (drawn_ && terminal_) std::cerr << "\n";
   }
@@ -42,18 +43,23 @@ class ProgressBar {
       int64_t tenth = percent / 10;
       if (tenth == last_tenth_ && done != total) return;
       last_tenth_ = tenth;
-      std::cerr << what_ << " " << percent << "%  " << done << "/" << total << " products\n";
+      std::cerr << what_ << " " << percent << "%  " << done << "/" << total << " " << unit_ << "\n";
       return;
     }
     constexpr int64_t kWidth = 30;
     std::string bar(static_cast<size_t>(percent * kWidth / 100), '#');
     bar.append(static_cast<size_t>(kWidth) - bar.size(), '.');
     std::cerr << "\r" << what_ << " [" << bar << "] " << percent << "%  " << done << "/" << total
-              << " products" << std::flush;
+              << " " << unit_ << std::flush;
+    if (done >= total) {  // finished: the next bar starts on its own line
+      std::cerr << "\n";
+      drawn_ = false;
+    }
   }
 
  private:
   std::string what_;
+  std::string unit_;
   bool terminal_ = ::isatty(STDERR_FILENO) == 1;
   bool drawn_ = false;
   int64_t last_tenth_ = -1;
@@ -136,6 +142,7 @@ int main(int argc, char** argv) {
     c.database_url = std::string("sqlite:") + dir + "/routes.db";
     c.test_routes = false;
     c.admin_token = std::string(24, 'x');  // never create a token file just to list routes
+    c.media_signing_key = std::string(32, 'x');
     int rc = 0;
     {
       auto app = fff::app::App::create(c);
@@ -171,6 +178,9 @@ int main(int argc, char** argv) {
     options.seed = seed_value;
     ProgressBar bar("seeding");
     options.progress = [&bar](int64_t done, int64_t total) { bar(done, total); };
+    options.images = config->demo_images;
+    ProgressBar pictures("drawing", "images");
+    options.image_progress = [&pictures](int64_t done, int64_t total) { pictures(done, total); };
     auto report = (*app)->seed_demo_shop(options);
     if (!report) {
       fff::log::error("seed failed",
@@ -178,8 +188,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::cout << "seeded " << report->products_added << " new products (" << seed_products
-              << " generated, " << report->variants << " variants, seed " << seed_value << ") in "
-              << report->seconds << " s\n";
+              << " generated, " << report->variants << " variants, " << report->images
+              << " images, seed " << seed_value << ") in " << report->seconds << " s\n";
     return 0;
   }
   if (*reindex) {

@@ -78,8 +78,12 @@ TEST_P(ApiCase, Run) {
   ServerOptions options;
   // A smaller demo shop than the default 2,000 keeps each file's fresh server quick to start
   // under the sanitizers; it still has products in every category (a file may override it).
-  options.env = {
-      {"FFF_DATABASE_URL", database.url()}, {"FFF_TEST_ROUTES", "1"}, {"FFF_DEMO_PRODUCTS", "300"}};
+  options.env = {{"FFF_DATABASE_URL", database.url()},
+                 {"FFF_TEST_ROUTES", "1"},
+                 {"FFF_DEMO_PRODUCTS", "300"},
+                 // Rendering the demo pictures takes seconds; cases that look at them say
+                 // `env FFF_DEMO_IMAGES=1` (and media_api_test.cpp fetches them).
+                 {"FFF_DEMO_IMAGES", "0"}};
   for (const auto& kv : file.env) options.env.push_back(kv);
   ServerProcess server(options);
 

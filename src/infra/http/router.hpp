@@ -21,8 +21,8 @@ namespace fff::http {
 using Handler = std::function<Response(const Request&)>;
 
 struct RouteOptions {
-  // Largest request body accepted, in bytes; 0 means the server-wide limit. A route can only
-  // lower the server-wide limit.
+  // Largest request body accepted, in bytes; 0 means the server-wide limit. A route's limit
+  // replaces the server-wide one, lower or higher (uploads need more than JSON routes).
   size_t body_limit = 0;
 };
 

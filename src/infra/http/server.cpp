@@ -262,10 +262,11 @@ class Server::Impl {
       if (q != std::string::npos) req.query = req.target.substr(q + 1);
 
       RouteMatch match = router_.match(req.method, req.path);
-      // A route may lower the server-wide limit, never raise it.
+      // A route's own limit replaces the server-wide default: JSON routes keep the small
+      // default, while an upload route names the larger body it is built for.
       size_t body_limit = limits.body_bytes;
       if (match.route && match.route->options.body_limit)
-        body_limit = std::min(body_limit, match.route->options.body_limit);
+        body_limit = match.route->options.body_limit;
       if (auto length = parser.content_length(); length && *length > body_limit) {
         co_await fail(c, req, 413, "body_too_large",
                       "the request body exceeds " + std::to_string(body_limit) + " bytes");

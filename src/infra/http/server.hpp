@@ -27,7 +27,7 @@ namespace fff::http {
 
 struct ServerLimits {
   size_t header_bytes = 8 * 1024;   // request line + headers → 431 beyond
-  size_t body_bytes = 1024 * 1024;  // default body limit (routes may lower it) → 413
+  size_t body_bytes = 1024 * 1024;  // default body limit (a route may set its own) → 413
   std::chrono::milliseconds header_timeout{10'000};  // whole head must arrive → 408
   std::chrono::milliseconds body_timeout{30'000};    // whole body must arrive → 408
   std::chrono::milliseconds idle_timeout{30'000};    // keep-alive wait for the next request

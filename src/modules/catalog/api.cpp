@@ -21,7 +21,7 @@ namespace {
 
 namespace json = boost::json;
 
-// Widths the media store renders; a client builds srcset from them.
+// Widths the media store renders (media::kStandardWidths); a client builds srcset from them.
 constexpr int kImageWidths[] = {320, 640, 960, 1280};
 // A list filter takes at most this many comma-separated values of at most this length.
 constexpr size_t kMaxFilterValues = 20;
@@ -46,21 +46,23 @@ json::value opt_string(const std::optional<std::string>& s) {
   return json::string(*s);
 }
 
+// The media store serves /media/<key>/w<width>.webp for every standard width; an image
+// narrower than a width answers with its widest rendition, so every URL here resolves.
 json::object image_json(const Image& image) {
-  std::string base = "/media/" + image.media_key;
+  std::string base = "/media/" + image.media_key + "/w";
   std::string srcset;
   json::array widths;
   for (int w : kImageWidths) {
     if (!srcset.empty()) srcset += ", ";
-    srcset += base + "?w=" + std::to_string(w) + " " + std::to_string(w) + "w";
+    srcset += base + std::to_string(w) + ".webp " + std::to_string(w) + "w";
     widths.push_back(w);
   }
   return {{"id", image.id},
           {"colour", opt_string(image.colour)},
           {"alt", image.alt},
           {"position", image.position},
-          {"url", base + "?w=" + std::to_string(kImageWidths[1])},
-          {"url_template", base + "?w={width}"},
+          {"url", base + std::to_string(kImageWidths[1]) + ".webp"},
+          {"url_template", base + "{width}.webp"},
           {"widths", std::move(widths)},
           {"srcset", srcset}};
 }

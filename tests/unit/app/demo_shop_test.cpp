@@ -2,7 +2,9 @@
 #include "app/demo_shop.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -11,8 +13,11 @@
 #include "infra/db/migrator.hpp"
 #include "migrations/catalog.hpp"
 #include "migrations/inventory.hpp"
+#include "migrations/media.hpp"
 #include "modules/catalog/service.hpp"
 #include "modules/inventory/service.hpp"
+#include "modules/media/imaging.hpp"
+#include "modules/media/service.hpp"
 #include "support/test_databases.hpp"
 
 namespace fff::app {
@@ -165,11 +170,11 @@ TEST_P(DemoShopStorageTest, SeedingTwiceAddsNothingAndStockAgreesWithTheLedger) 
     EXPECT_EQ(total, 90);
     EXPECT_LE(done, 90);
   };
-  auto first = seed_demo_shop(catalog, inventory, options);
+  auto first = seed_demo_shop(catalog, inventory, nullptr, options);
   ASSERT_TRUE(first.ok()) << first.error().message;
   EXPECT_EQ(first->products_added, 90);
   EXPECT_EQ(progress_calls, 3);
-  auto second = seed_demo_shop(catalog, inventory, options);
+  auto second = seed_demo_shop(catalog, inventory, nullptr, options);
   ASSERT_TRUE(second.ok()) << second.error().message;
   EXPECT_EQ(second->products_added, 0);
   auto count = (*db)->query("SELECT count(*) FROM variants");
@@ -181,6 +186,59 @@ TEST_P(DemoShopStorageTest, SeedingTwiceAddsNothingAndStockAgreesWithTheLedger) 
   auto empty = catalog.is_empty();
   ASSERT_TRUE(empty.ok());
   EXPECT_FALSE(*empty);
+}
+
+// Every product image is a stored picture, shared by products of one kind and colour, and the
+// same seed gives the same picture keys in a fresh shop.
+TEST_P(DemoShopStorageTest, ProductImagesAreStoredPicturesWithDeterministicKeys) {
+  media::start_imaging(2);
+  auto seed_keys = [&](const std::string& tag) {
+    fff::testing::ScratchDatabase scratch(GetParam());
+    auto db = db::Database::open(scratch.url(), {});
+    EXPECT_TRUE(db.ok());
+    std::vector<db::Migration> all = db::catalog_migrations();
+    for (auto& m : db::inventory_migrations()) all.push_back(m);
+    for (auto& m : db::media_migrations()) all.push_back(m);
+    EXPECT_TRUE(db::migrate(**db, all).ok());
+    std::filesystem::path root = std::filesystem::temp_directory_path() /
+                                 ("fff-demo-media-" + std::to_string(::getpid()) + "-" + tag);
+    std::filesystem::remove_all(root);
+    catalog::CatalogService catalog(**db, Clock::system());
+    inventory::InventoryService inventory(**db, Clock::system());
+    media::MediaService pictures(**db, Clock::system(), root, "demo test secret");
+    DemoShopOptions options;
+    options.products = 8;
+    int64_t image_progress = 0;
+    options.image_progress = [&](int64_t done, int64_t total) {
+      image_progress = done;
+      EXPECT_LE(done, total);
+    };
+    auto report = seed_demo_shop(catalog, inventory, &pictures, options);
+    EXPECT_TRUE(report.ok()) << report.error().message;
+    EXPECT_GT(report->images, 0);
+    EXPECT_EQ(image_progress, report->images);
+    auto rows = (*db)->query(
+        "SELECT i.media_key, m.content_type, m.width, m.height FROM product_images i "
+        "LEFT JOIN media_assets m ON m.media_key = i.media_key ORDER BY i.id");
+    EXPECT_TRUE(rows.ok());
+    std::vector<std::string> keys;
+    std::set<std::string> distinct;
+    for (const auto& row : rows->rows) {
+      EXPECT_FALSE(row.is_null(1)) << row.text(0) << " is not a stored picture";
+      if (row.is_null(1)) continue;
+      EXPECT_EQ(row.text(1), "image/webp");
+      EXPECT_EQ(row.int64(2), 640);
+      EXPECT_EQ(row.int64(3), 800);
+      keys.push_back(row.text(0));
+      distinct.insert(row.text(0));
+    }
+    EXPECT_EQ(static_cast<int64_t>(distinct.size()), report->images);
+    std::filesystem::remove_all(root);
+    return keys;
+  };
+  std::vector<std::string> first = seed_keys("a");
+  EXPECT_FALSE(first.empty());
+  EXPECT_EQ(first, seed_keys("b"));
 }
 
 }  // namespace
