@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -747,6 +748,47 @@ class HitCache {
   std::unordered_map<Xapian::docid, SearchHit> hits_;
 };
 
+// Keeps a search from being overtaken by two commits. Xapian lets a reader fall one commit behind
+// the writer; a second commit may recycle blocks the reader still needs, and the search fails
+// with DatabaseModifiedError and must start again — under a steady stream of commits and a busy
+// CPU, again and again. So a commit first waits for the searches that have already seen one
+// commit go by (never for searches that started since the last one, so a stream of searches
+// cannot hold the writer off), for at most kMaxCommitWait. Thread-safety: internally locked.
+class CommitGate {
+ public:
+  // A search registers for its whole run; the number returned is given back to leave().
+  uint64_t enter() {
+    std::lock_guard lock(mutex_);
+    ++active_[commits_];
+    return commits_;
+  }
+  void leave(uint64_t epoch) {
+    {
+      std::lock_guard lock(mutex_);
+      auto it = active_.find(epoch);
+      if (it != active_.end() && --it->second == 0) active_.erase(it);
+    }
+    changed_.notify_all();
+  }
+  // The writer, around each commit.
+  void before_commit() {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, kMaxCommitWait,
+                      [&] { return active_.empty() || active_.begin()->first >= commits_; });
+  }
+  void after_commit() {
+    std::lock_guard lock(mutex_);
+    ++commits_;
+  }
+
+ private:
+  static constexpr auto kMaxCommitWait = std::chrono::seconds(2);
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  uint64_t commits_ = 0;
+  std::map<uint64_t, int> active_;  // searches running, by the commit count when they started
+};
+
 std::string facet_cache_key(uint64_t generation, Xapian::rev revision,
                             const std::vector<std::string>& words, const Filters& f,
                             const SearchQuery& q) {
@@ -799,6 +841,7 @@ struct CatalogIndex::State {
   FacetCache facet_cache;
   OrderCache order_cache;
   HitCache hit_cache;
+  mutable CommitGate commit_gate;
 
   // The facet bitmaps of the newest revision a search has asked for.
   mutable std::mutex snapshot_mutex;
@@ -1009,7 +1052,9 @@ Result<void> CatalogIndex::commit() {
   std::lock_guard lock(state_->write_mutex);
   if (auto ok = state_->writable(); !ok) return ok;
   try {
+    state_->commit_gate.before_commit();
     state_->writer->commit();
+    state_->commit_gate.after_commit();
     state_->hit_cache.committed(state_->current_generation(), state_->writer->get_revision());
   } catch (const Xapian::Error& e) {
     return Error::internal("search index commit failed: " + e.get_description());
@@ -1150,6 +1195,11 @@ Result<SearchResult> CatalogIndex::search(const SearchQuery& query) const {
   // several times in a row, so it is bounded by time rather than by a count.
   auto started = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
+    struct Entered {  // registered with the commit gate before the reader picks its revision
+      CommitGate& gate;
+      uint64_t epoch;
+      ~Entered() { gate.leave(epoch); }
+    } entered{state_->commit_gate, state_->commit_gate.enter()};
     auto lease = state_->lease();
     if (!lease) return lease.error();
     Reader& reader = *lease->reader;

@@ -26,8 +26,9 @@
 // Thread-safety: a CatalogIndex is used by many threads at once: any number of searches run in
 // parallel with one writer (upsert/remove/commit/rebuild are serialised internally). A search
 // sees every change committed before it started. Xapian lets a reader fall at most one commit
-// behind, so a search overtaken by commits is run again (for up to 2 s); a writer committing
-// continuously faster than searches finish would make them fail with "search_index_busy".
+// behind, so commit() first waits (up to 2 s) for searches that have already seen a commit go by;
+// a search overtaken anyway (one slower than that) is run again, for up to 2 s, before failing
+// with "search_index_busy".
 #pragma once
 
 #include <cstdint>

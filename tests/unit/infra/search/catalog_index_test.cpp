@@ -1066,10 +1066,10 @@ TEST(CatalogIndexLifecycle, ReadersSearchWhileAWriterCommits) {
     doc.colours = {"red"};
     ASSERT_TRUE(index->upsert(doc).ok());
     ASSERT_TRUE(index->commit().ok());
-    // Up to twenty-five commits a second: well above the catalog's rate (its updater batches
-    // changes into at most ten commits a second), and enough that a slow search can be
-    // overtaken by two commits and must be run again.
-    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    // Up to fifty commits a second, as fast as the catalog's updater can commit under a steady
+    // stream of writes: without the commit gate a slow search would be overtaken by two commits
+    // again and again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   stop = true;
   for (auto& r : readers) r.join();
