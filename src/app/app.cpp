@@ -226,6 +226,7 @@ Result<void> App::open_search(const std::function<void(uint64_t, uint64_t)>& pro
                               bool rebuild) {
   auto dir = std::filesystem::path(config_.data_dir) / "search";
   auto opened = catalog_->open_search(dir, progress, rebuild);
+  ::malloc_trim(0);  // a rebuild buffers the whole index in memory before its commit
   if (!opened && opened.error().code == "search_index_locked")
     return Error::unavailable("search_index_locked",
                               "the search index in " + dir.string() +
