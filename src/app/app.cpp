@@ -1,8 +1,8 @@
 #include "app/app.hpp"
 
+#include <malloc.h>
 #include <boost/json/object.hpp>
 #include <filesystem>
-#include <malloc.h>
 #include <fstream>
 #include <random>
 #include <stdexcept>
