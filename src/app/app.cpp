@@ -123,6 +123,9 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   auto database = db::Database::open(url, options, &app->metrics_);
   if (!database) return database.error();
   app->database_ = std::move(*database);
+  auto shared_state = kv::KeyValueStore::open(app->config_.redis_url);
+  if (!shared_state) return shared_state.error();
+  app->shared_state_ = std::move(*shared_state);
   auto token = staff_token(app->config_);
   if (!token) return token.error();
   app->staff_guard_ = http::bearer_token_guard(std::move(*token));
@@ -251,9 +254,13 @@ void App::add_system_routes() {
           Error::unavailable("migrations_pending",
                              std::to_string(status->pending) + " migrations are not applied yet"),
           req.request_id);
+    if (auto ping = shared_state_->ping(); !ping)
+      return http::problem(Error::unavailable("shared_state_unreachable", ping.error().message),
+                           req.request_id);
     return http::json_response({{"status", "ready"},
                                 {"database", db::to_string(database_->dialect())},
-                                {"migrations", status->applied}});
+                                {"migrations", status->applied},
+                                {"shared_state", std::string(shared_state_->kind())}});
   });
 
   router_.add("GET", "/metrics", [this](const http::Request&) {

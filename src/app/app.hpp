@@ -12,6 +12,7 @@
 #include "infra/http/pipeline.hpp"
 #include "infra/http/router.hpp"
 #include "infra/http/staff_auth.hpp"
+#include "infra/kv/kv_store.hpp"
 
 #include "app/demo_shop.hpp"
 
@@ -60,6 +61,7 @@ class App {
   MetricsRegistry metrics_;
   http::StaffGuard staff_guard_;  // who may use the staff API
   std::unique_ptr<db::Database> database_;
+  std::unique_ptr<kv::KeyValueStore> shared_state_;  // memory, or Redis for several nodes
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<inventory::InventoryService> inventory_;
   std::unique_ptr<media::MediaService> media_;

@@ -110,6 +110,15 @@ const std::vector<Setting>& settings() {
                    c.database_url = v;
                    return std::nullopt;
                  }});
+    s.push_back({"redis_url",
+                 "shared state of several nodes (rate limits, lockouts): redis://host:port[/db] "
+                 "(default: this process's memory, for a single node)",
+                 "memory", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.rfind("redis://", 0) != 0 && v != "memory:")
+                     return "'" + v + "' is not redis://host:port[/db] or memory:";
+                   c.redis_url = v;
+                   return std::nullopt;
+                 }});
     s.push_back({"log_level", "debug, info, warn, error or off", "info",
                  [](const std::string& v, Config& c) -> std::optional<std::string> {
                    if (!log::parse_level(v, c.log_level))

@@ -20,6 +20,7 @@ struct Config {
   uint16_t listen_port = 8080;
   std::string data_dir = "./data";
   std::string database_url;  // empty: SQLite at <data_dir>/fff.db
+  std::string redis_url;     // empty: shared state in this process's memory
   log::Level log_level = log::Level::info;
   int io_threads = 1;
   int handler_threads = 4;
