@@ -2,63 +2,14 @@
 #include <algorithm>
 
 #include "modules/catalog/store.hpp"
+#include "modules/catalog/store_rows.hpp"
 
 namespace fff::catalog {
 namespace {
 
-constexpr const char* kColumns =
-    "id, slug, title, description, brand_id, category_id, material, fit, gender, season, "
-    "seo_title, seo_description, price_minor, currency, sales_count, status, created_at, "
-    "updated_at";
-
-Product read_product(const db::Row& r) {
-  Product p;
-  p.id = r.text(0);
-  p.slug = r.text(1);
-  p.title = r.text(2);
-  p.description = r.text(3);
-  p.brand_id = r.opt_text(4);
-  p.category_id = r.opt_text(5);
-  p.material = r.text(6);
-  p.fit = r.text(7);
-  p.gender = r.text(8);
-  p.season = r.text(9);
-  p.seo_title = r.text(10);
-  p.seo_description = r.text(11);
-  p.price = Money(r.int64(12), parse_currency(r.text(13)).value_or(Currency::USD));
-  p.sales_count = r.int64(14);
-  p.status = r.text(15);
-  p.created_at = r.text(16);
-  p.updated_at = r.text(17);
-  return p;
-}
-
-Variant read_variant(const db::Row& r) {
-  Variant v;
-  v.id = r.text(0);
-  v.product_id = r.text(1);
-  v.sku = r.text(2);
-  v.size = r.text(3);
-  v.colour = r.text(4);
-  v.price_minor = r.int64(5);
-  v.compare_at_minor = r.opt_int64(6);
-  v.barcode = r.opt_text(7);
-  v.weight_grams = r.opt_int64(8);
-  v.position = r.int64(9);
-  v.in_stock = r.boolean(10);
-  return v;
-}
-
-constexpr const char* kVariantColumns =
-    "id, product_id, sku, size, colour, price_minor, compare_at_minor, barcode, weight_grams, "
-    "position, in_stock";
-
-db::Value opt(const std::optional<std::string>& v) {
-  return v ? db::Value(*v) : db::Value();
-}
-db::Value opt(const std::optional<int64_t>& v) {
-  return v ? db::Value(*v) : db::Value();
-}
+using rows::kProductColumns;
+using rows::kVariantColumns;
+using rows::nullable;
 
 Result<void> run(db::Transaction& tx, std::string_view sql, const db::Params& params) {
   auto r = tx.query(sql, params);
@@ -97,14 +48,14 @@ Result<void> ProductStore::insert_category(db::Transaction& tx, const Category& 
   return run(tx,
              "INSERT INTO categories (id, parent_id, slug, name, position) "
              "VALUES ($1, $2, $3, $4, $5)",
-             {c.id, opt(c.parent_id), c.slug, c.name, c.position});
+             {c.id, nullable(c.parent_id), c.slug, c.name, c.position});
 }
 
 Result<void> ProductStore::update_category(db::Transaction& tx, const Category& c) {
   return run(tx,
              "UPDATE categories SET parent_id = $1, slug = $2, name = $3, position = $4 "
              "WHERE id = $5",
-             {opt(c.parent_id), c.slug, c.name, c.position, c.id});
+             {nullable(c.parent_id), c.slug, c.name, c.position, c.id});
 }
 
 Result<void> ProductStore::delete_category(db::Transaction& tx, const std::string& id) {
@@ -148,14 +99,14 @@ Result<void> ProductStore::insert_option_value(db::Transaction& tx, const Option
   return run(tx,
              "INSERT INTO option_values (option, code, label, swatch_hex, position) "
              "VALUES ($1, $2, $3, $4, $5)",
-             {o.option, o.code, o.label, opt(o.swatch_hex), o.position});
+             {o.option, o.code, o.label, nullable(o.swatch_hex), o.position});
 }
 
 Result<void> ProductStore::update_option_value(db::Transaction& tx, const OptionValue& o) {
   return run(tx,
              "UPDATE option_values SET label = $1, swatch_hex = $2, position = $3 "
              "WHERE option = $4 AND code = $5",
-             {o.label, opt(o.swatch_hex), o.position, o.option, o.code});
+             {o.label, nullable(o.swatch_hex), o.position, o.option, o.code});
 }
 
 Result<std::optional<Product>> ProductStore::product_by_id(db::Transaction& tx,
@@ -165,10 +116,11 @@ Result<std::optional<Product>> ProductStore::product_by_id(db::Transaction& tx,
     if (auto l = run(tx, "UPDATE products SET updated_at = updated_at WHERE id = $1", {id}); !l)
       return l.error();
   }
-  auto rows = tx.query(std::string("SELECT ") + kColumns + " FROM products WHERE id = $1", {id});
+  auto rows =
+      tx.query(std::string("SELECT ") + kProductColumns + " FROM products p WHERE id = $1", {id});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return std::optional<Product>{};
-  Product p = read_product(rows->rows[0]);
+  Product p = rows::product(rows->rows[0]);
   auto tags = tags_in(tx, p.id);
   if (!tags) return tags.error();
   p.tags = std::move(*tags);
@@ -177,11 +129,11 @@ Result<std::optional<Product>> ProductStore::product_by_id(db::Transaction& tx,
 
 Result<std::optional<Product>> ProductStore::product_by_slug(db::Transaction& tx,
                                                              const std::string& slug) {
-  auto rows =
-      tx.query(std::string("SELECT ") + kColumns + " FROM products WHERE slug = $1", {slug});
+  auto rows = tx.query(
+      std::string("SELECT ") + kProductColumns + " FROM products p WHERE slug = $1", {slug});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return std::optional<Product>{};
-  Product p = read_product(rows->rows[0]);
+  Product p = rows::product(rows->rows[0]);
   auto tags = tags_in(tx, p.id);
   if (!tags) return tags.error();
   p.tags = std::move(*tags);
@@ -194,10 +146,10 @@ Result<void> ProductStore::insert_product(db::Transaction& tx, const Product& p)
              "material, fit, gender, season, seo_title, seo_description, price_minor, currency, "
              "sales_count, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
              "$8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
-             {p.id, p.slug, p.title, p.description, opt(p.brand_id), opt(p.category_id), p.material,
-              p.fit, p.gender, p.season, p.seo_title, p.seo_description, p.price.minor(),
-              std::string(currency_code(p.price.currency())), p.sales_count, p.status, p.created_at,
-              p.updated_at});
+             {p.id, p.slug, p.title, p.description, nullable(p.brand_id), nullable(p.category_id),
+              p.material, p.fit, p.gender, p.season, p.seo_title, p.seo_description,
+              p.price.minor(), std::string(currency_code(p.price.currency())), p.sales_count,
+              p.status, p.created_at, p.updated_at});
 }
 
 Result<void> ProductStore::update_product(db::Transaction& tx, const Product& p) {
@@ -207,8 +159,8 @@ Result<void> ProductStore::update_product(db::Transaction& tx, const Product& p)
       "category_id = $5, material = $6, fit = $7, gender = $8, season = $9, "
       "seo_title = $10, seo_description = $11, status = $12, updated_at = $13 "
       "WHERE id = $14",
-      {p.slug, p.title, p.description, opt(p.brand_id), opt(p.category_id), p.material, p.fit,
-       p.gender, p.season, p.seo_title, p.seo_description, p.status, p.updated_at, p.id});
+      {p.slug, p.title, p.description, nullable(p.brand_id), nullable(p.category_id), p.material,
+       p.fit, p.gender, p.season, p.seo_title, p.seo_description, p.status, p.updated_at, p.id});
 }
 
 Result<void> ProductStore::replace_tags(db::Transaction& tx, const std::string& product_id,
@@ -253,7 +205,7 @@ Result<std::vector<Variant>> ProductStore::variants_in(db::Transaction& tx,
                        {product_id});
   if (!rows) return rows.error();
   std::vector<Variant> out;
-  for (const auto& r : rows->rows) out.push_back(read_variant(r));
+  for (const auto& r : rows->rows) out.push_back(rows::variant(r));
   return out;
 }
 
@@ -263,16 +215,17 @@ Result<std::optional<Variant>> ProductStore::variant_by_sku(db::Transaction& tx,
       tx.query(std::string("SELECT ") + kVariantColumns + " FROM variants WHERE sku = $1", {sku});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return std::optional<Variant>{};
-  return std::optional<Variant>{read_variant(rows->rows[0])};
+  return std::optional<Variant>{rows::variant(rows->rows[0])};
 }
 
 Result<void> ProductStore::insert_variant(db::Transaction& tx, const Variant& v) {
-  return run(tx,
-             "INSERT INTO variants (id, product_id, sku, size, colour, price_minor, "
-             "compare_at_minor, barcode, weight_grams, position, in_stock) "
-             "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-             {v.id, v.product_id, v.sku, v.size, v.colour, v.price_minor, opt(v.compare_at_minor),
-              opt(v.barcode), opt(v.weight_grams), v.position, v.in_stock});
+  return run(
+      tx,
+      "INSERT INTO variants (id, product_id, sku, size, colour, price_minor, "
+      "compare_at_minor, barcode, weight_grams, position, in_stock) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+      {v.id, v.product_id, v.sku, v.size, v.colour, v.price_minor, nullable(v.compare_at_minor),
+       nullable(v.barcode), nullable(v.weight_grams), v.position, v.in_stock});
 }
 
 Result<void> ProductStore::update_variant(db::Transaction& tx, const Variant& v) {
@@ -280,8 +233,8 @@ Result<void> ProductStore::update_variant(db::Transaction& tx, const Variant& v)
              "UPDATE variants SET sku = $1, size = $2, colour = $3, price_minor = $4, "
              "compare_at_minor = $5, barcode = $6, weight_grams = $7, position = $8 "
              "WHERE id = $9",
-             {v.sku, v.size, v.colour, v.price_minor, opt(v.compare_at_minor), opt(v.barcode),
-              opt(v.weight_grams), v.position, v.id});
+             {v.sku, v.size, v.colour, v.price_minor, nullable(v.compare_at_minor),
+              nullable(v.barcode), nullable(v.weight_grams), v.position, v.id});
 }
 
 Result<void> ProductStore::delete_variant(db::Transaction& tx, const std::string& id) {
@@ -305,14 +258,14 @@ Result<void> ProductStore::insert_image(db::Transaction& tx, const Image& i) {
   return run(tx,
              "INSERT INTO product_images (id, product_id, colour, media_key, alt, position) "
              "VALUES ($1, $2, $3, $4, $5, $6)",
-             {i.id, i.product_id, opt(i.colour), i.media_key, i.alt, i.position});
+             {i.id, i.product_id, nullable(i.colour), i.media_key, i.alt, i.position});
 }
 
 Result<void> ProductStore::update_image(db::Transaction& tx, const Image& i) {
   return run(tx,
              "UPDATE product_images SET colour = $1, media_key = $2, alt = $3, position = $4 "
              "WHERE id = $5",
-             {opt(i.colour), i.media_key, i.alt, i.position, i.id});
+             {nullable(i.colour), i.media_key, i.alt, i.position, i.id});
 }
 
 Result<void> ProductStore::delete_image(db::Transaction& tx, const std::string& id) {
@@ -372,41 +325,42 @@ Result<std::pair<std::vector<Product>, int64_t>> ProductStore::staff_list(
     std::string sku = "$" + std::to_string(params.size());
     where += " AND (lower(title) LIKE " + like + " ESCAPE '\\' OR slug LIKE " + like +
              " ESCAPE '\\' OR EXISTS (SELECT 1 FROM " +
-             "variants v WHERE v.product_id = products.id AND v.sku = " + sku + "))";
+             "variants v WHERE v.product_id = p.id AND v.sku = " + sku + "))";
   }
-  auto total = db_.query("SELECT count(*) FROM products WHERE " + where, params);
+  auto total = db_.query("SELECT count(*) FROM products p WHERE " + where, params);
   if (!total) return total.error();
   db::Params page_params = params;
   page_params.push_back(int64_t{limit});
   page_params.push_back(offset);
-  auto rows = db_.query(std::string("SELECT ") + kColumns + " FROM products WHERE " + where +
-                            " ORDER BY updated_at DESC, id DESC LIMIT $" +
+  auto rows = db_.query(std::string("SELECT ") + kProductColumns + " FROM products p WHERE " +
+                            where + " ORDER BY updated_at DESC, id DESC LIMIT $" +
                             std::to_string(page_params.size() - 1) + " OFFSET $" +
                             std::to_string(page_params.size()),
                         page_params);
   if (!rows) return rows.error();
   std::vector<Product> out;
-  for (const auto& r : rows->rows) out.push_back(read_product(r));
+  for (const auto& r : rows->rows) out.push_back(rows::product(r));
   return std::make_pair(std::move(out), total->rows.at(0).int64(0));
 }
 
 Result<std::vector<Product>> ProductStore::products_after(const std::string& after_slug,
                                                           int limit) {
-  auto rows = db_.query(
-      std::string("SELECT ") + kColumns + " FROM products WHERE slug > $1 ORDER BY slug LIMIT $2",
-      {after_slug, int64_t{limit}});
+  auto rows = db_.query(std::string("SELECT ") + kProductColumns +
+                            " FROM products p WHERE slug > $1 ORDER BY slug LIMIT $2",
+                        {after_slug, int64_t{limit}});
   if (!rows) return rows.error();
   std::vector<Product> out;
-  for (const auto& r : rows->rows) out.push_back(read_product(r));
+  for (const auto& r : rows->rows) out.push_back(rows::product(r));
   return out;
 }
 
 Result<std::optional<ProductRecord>> ProductStore::product_record(const std::string& id) {
-  auto rows = db_.query(std::string("SELECT ") + kColumns + " FROM products WHERE id = $1", {id});
+  auto rows =
+      db_.query(std::string("SELECT ") + kProductColumns + " FROM products p WHERE id = $1", {id});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return std::optional<ProductRecord>{};
   ProductRecord record;
-  record.product = read_product(rows->rows[0]);
+  record.product = rows::product(rows->rows[0]);
   auto variants = variants_of({id});
   if (!variants) return variants.error();
   record.variants = std::move(*variants);
@@ -435,7 +389,7 @@ Result<std::optional<Variant>> ProductStore::find_variant(const std::string& sku
                       {sku});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return std::optional<Variant>{};
-  return std::optional<Variant>{read_variant(rows->rows[0])};
+  return std::optional<Variant>{rows::variant(rows->rows[0])};
 }
 
 }  // namespace fff::catalog

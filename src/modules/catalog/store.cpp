@@ -1,43 +1,14 @@
 #include "modules/catalog/store.hpp"
 
+#include "modules/catalog/store_rows.hpp"
+
 #include <algorithm>
 
 namespace fff::catalog {
 namespace {
 
-constexpr const char* kProductColumns =
-    "p.id, p.slug, p.title, p.description, p.brand_id, p.category_id, p.material, p.fit, "
-    "p.gender, p.season, p.seo_title, p.seo_description, p.price_minor, p.currency, "
-    "p.sales_count, p.status, p.created_at, p.updated_at";
-
-Product to_product(const db::Row& r) {
-  Product p;
-  p.id = r.text(0);
-  p.slug = r.text(1);
-  p.title = r.text(2);
-  p.description = r.text(3);
-  p.brand_id = r.opt_text(4);
-  p.category_id = r.opt_text(5);
-  p.material = r.text(6);
-  p.fit = r.text(7);
-  p.gender = r.text(8);
-  p.season = r.text(9);
-  p.seo_title = r.text(10);
-  p.seo_description = r.text(11);
-  p.price = Money(r.int64(12), parse_currency(r.text(13)).value_or(Currency::USD));
-  p.sales_count = r.int64(14);
-  p.status = r.text(15);
-  p.created_at = r.text(16);
-  p.updated_at = r.text(17);
-  return p;
-}
-
-db::Value opt(const std::optional<std::string>& v) {
-  return v ? db::Value(*v) : db::Value();
-}
-db::Value opt(const std::optional<int64_t>& v) {
-  return v ? db::Value(*v) : db::Value();
-}
+using rows::kProductColumns;
+using rows::nullable;
 
 // Collects bound parameters while a statement is assembled; placeholders are numbered in order.
 class SqlBuilder {
@@ -234,7 +205,7 @@ Result<std::vector<Product>> ProductStore::list_active(const ResolvedFilter& fil
   if (!rows) return rows.error();
   std::vector<Product> out;
   out.reserve(rows->rows.size());
-  for (const auto& r : rows->rows) out.push_back(to_product(r));
+  for (const auto& r : rows->rows) out.push_back(rows::product(r));
   return out;
 }
 
@@ -244,7 +215,7 @@ Result<std::optional<Product>> ProductStore::find_active_by_slug(const std::stri
                         {slug});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return std::optional<Product>{};
-  return std::optional<Product>{to_product(rows->rows[0])};
+  return std::optional<Product>{rows::product(rows->rows[0])};
 }
 
 namespace {
@@ -252,7 +223,7 @@ namespace {
 std::vector<Product> to_products(const db::QueryResult& result) {
   std::vector<Product> out;
   out.reserve(result.rows.size());
-  for (const auto& r : result.rows) out.push_back(to_product(r));
+  for (const auto& r : result.rows) out.push_back(rows::product(r));
   return out;
 }
 
@@ -303,21 +274,7 @@ Result<std::vector<Variant>> ProductStore::variants_of(const std::vector<std::st
   if (!rows) return rows.error();
   std::vector<Variant> out;
   out.reserve(rows->rows.size());
-  for (const auto& r : rows->rows) {
-    Variant v;
-    v.id = r.text(0);
-    v.product_id = r.text(1);
-    v.sku = r.text(2);
-    v.size = r.text(3);
-    v.colour = r.text(4);
-    v.price_minor = r.int64(5);
-    v.compare_at_minor = r.opt_int64(6);
-    v.barcode = r.opt_text(7);
-    v.weight_grams = r.opt_int64(8);
-    v.position = r.int64(9);
-    v.in_stock = r.boolean(10);
-    out.push_back(std::move(v));
-  }
+  for (const auto& r : rows->rows) out.push_back(rows::variant(r));
   return out;
 }
 
@@ -377,13 +334,13 @@ Result<int64_t> ProductStore::insert_batch(const CatalogBatch& batch) {
 
   // Parents before children, so a category's parent row exists when it is inserted.
   for (const auto& c : batch.categories)
-    rows.push_back({c.id, opt(c.parent_id), c.slug, c.name, c.position});
+    rows.push_back({c.id, nullable(c.parent_id), c.slug, c.name, c.position});
   if (auto n = flush("categories", {"id", "parent_id", "slug", "name", "position"}); !n)
     return n.error();
   for (const auto& br : batch.brands) rows.push_back({br.id, br.slug, br.name});
   if (auto n = flush("brands", {"id", "slug", "name"}); !n) return n.error();
   for (const auto& o : batch.option_values)
-    rows.push_back({o.option, o.code, o.label, opt(o.swatch_hex), o.position});
+    rows.push_back({o.option, o.code, o.label, nullable(o.swatch_hex), o.position});
   if (auto n = flush("option_values", {"option", "code", "label", "swatch_hex", "position"}); !n)
     return n.error();
 
@@ -413,8 +370,8 @@ Result<int64_t> ProductStore::insert_batch(const CatalogBatch& batch) {
                     p.slug,
                     p.title,
                     p.description,
-                    opt(p.brand_id),
-                    opt(p.category_id),
+                    nullable(p.brand_id),
+                    nullable(p.category_id),
                     p.material,
                     p.fit,
                     p.gender,
@@ -446,8 +403,8 @@ Result<int64_t> ProductStore::insert_batch(const CatalogBatch& batch) {
 
   for (const auto& v : batch.variants)
     rows.push_back({v.id, v.product_id, v.sku, v.size, v.colour, v.price_minor,
-                    opt(v.compare_at_minor), opt(v.barcode), opt(v.weight_grams), v.position,
-                    v.in_stock});
+                    nullable(v.compare_at_minor), nullable(v.barcode), nullable(v.weight_grams),
+                    v.position, v.in_stock});
   if (auto n = flush("variants",
                      {"id", "product_id", "sku", "size", "colour", "price_minor",
                       "compare_at_minor", "barcode", "weight_grams", "position", "in_stock"});
@@ -455,7 +412,7 @@ Result<int64_t> ProductStore::insert_batch(const CatalogBatch& batch) {
     return n.error();
 
   for (const auto& i : batch.images)
-    rows.push_back({i.id, i.product_id, opt(i.colour), i.media_key, i.alt, i.position});
+    rows.push_back({i.id, i.product_id, nullable(i.colour), i.media_key, i.alt, i.position});
   if (auto n =
           flush("product_images", {"id", "product_id", "colour", "media_key", "alt", "position"});
       !n)
@@ -491,5 +448,54 @@ Result<std::optional<std::string>> ProductStore::set_variant_in_stock(const std:
   if (auto c = tx->commit(); !c) return c.error();
   return std::optional<std::string>(std::move(product_id));
 }
+
+namespace rows {
+
+Product product(const db::Row& r) {
+  Product p;
+  p.id = r.text(0);
+  p.slug = r.text(1);
+  p.title = r.text(2);
+  p.description = r.text(3);
+  p.brand_id = r.opt_text(4);
+  p.category_id = r.opt_text(5);
+  p.material = r.text(6);
+  p.fit = r.text(7);
+  p.gender = r.text(8);
+  p.season = r.text(9);
+  p.seo_title = r.text(10);
+  p.seo_description = r.text(11);
+  p.price = Money(r.int64(12), parse_currency(r.text(13)).value_or(Currency::USD));
+  p.sales_count = r.int64(14);
+  p.status = r.text(15);
+  p.created_at = r.text(16);
+  p.updated_at = r.text(17);
+  return p;
+}
+
+Variant variant(const db::Row& r) {
+  Variant v;
+  v.id = r.text(0);
+  v.product_id = r.text(1);
+  v.sku = r.text(2);
+  v.size = r.text(3);
+  v.colour = r.text(4);
+  v.price_minor = r.int64(5);
+  v.compare_at_minor = r.opt_int64(6);
+  v.barcode = r.opt_text(7);
+  v.weight_grams = r.opt_int64(8);
+  v.position = r.int64(9);
+  v.in_stock = r.boolean(10);
+  return v;
+}
+
+db::Value nullable(const std::optional<std::string>& v) {
+  return v ? db::Value(*v) : db::Value();
+}
+db::Value nullable(const std::optional<int64_t>& v) {
+  return v ? db::Value(*v) : db::Value();
+}
+
+}  // namespace rows
 
 }  // namespace fff::catalog
