@@ -42,4 +42,14 @@ Response guarded(const StaffGuard& guard, const Request& req,
   return handler(req);
 }
 
+void add_staff_route(Router& router, const StaffGuard& guard, std::string method,
+                     std::string pattern, Handler handler, RouteOptions options) {
+  router.add(
+      std::move(method), std::move(pattern),
+      [guard, handler = std::move(handler)](const Request& req) {
+        return guarded(guard, req, handler);
+      },
+      options);
+}
+
 }  // namespace fff::http

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "infra/http/message.hpp"
+#include "infra/http/router.hpp"
 
 namespace fff::http {
 
@@ -24,5 +25,9 @@ StaffGuard bearer_token_guard(std::string token);
 // carries "WWW-Authenticate: Bearer").
 Response guarded(const StaffGuard& guard, const Request& req,
                  const std::function<Response(const Request&)>& handler);
+
+// Registers a staff route: `handler` behind `guard`.
+void add_staff_route(Router& router, const StaffGuard& guard, std::string method,
+                     std::string pattern, Handler handler, RouteOptions options = {});
 
 }  // namespace fff::http

@@ -713,12 +713,7 @@ void add_staff_routes(http::Router& router, CatalogService& service, http::Staff
   // Every route goes through the guard; `add` keeps that in one place.
   auto add = [&router, guard](const char* method, const char* pattern, http::Handler handler,
                               http::RouteOptions options = {}) {
-    router.add(
-        method, pattern,
-        [guard, handler = std::move(handler)](const Request& req) {
-          return http::guarded(guard, req, handler);
-        },
-        options);
+    http::add_staff_route(router, guard, method, pattern, std::move(handler), options);
   };
   constexpr http::RouteOptions kSmallBody{.body_limit = 256 * 1024};
 

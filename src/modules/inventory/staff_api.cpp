@@ -74,12 +74,7 @@ void add_staff_routes(http::Router& router, InventoryService& service, http::Sta
                       VariantLookup variants) {
   auto add = [&router, guard](const char* method, const char* pattern, http::Handler handler,
                               http::RouteOptions options = {}) {
-    router.add(
-        method, pattern,
-        [guard, handler = std::move(handler)](const Request& req) {
-          return http::guarded(guard, req, handler);
-        },
-        options);
+    http::add_staff_route(router, guard, method, pattern, std::move(handler), options);
   };
 
   add(

@@ -166,20 +166,13 @@ http::Response serve_file(MediaService& service, const http::Request& req) {
 }  // namespace
 
 void add_routes(http::Router& router, MediaService& service, http::StaffGuard staff_guard) {
-  router.add(
-      "POST", "/api/v1/admin/media/uploads",
-      [&service, staff_guard](const http::Request& req) {
-        return http::guarded(staff_guard, req,
-                             [&service](const http::Request& r) { return upload_url(service, r); });
-      },
+  http::add_staff_route(
+      router, staff_guard, "POST", "/api/v1/admin/media/uploads",
+      [&service](const http::Request& r) { return upload_url(service, r); },
       http::RouteOptions{.body_limit = 4 * 1024});
-  router.add(
-      "POST", "/api/v1/admin/media",
-      [&service, staff_guard](const http::Request& req) {
-        return http::guarded(staff_guard, req, [&service](const http::Request& r) {
-          return multipart_upload(service, r);
-        });
-      },
+  http::add_staff_route(
+      router, staff_guard, "POST", "/api/v1/admin/media",
+      [&service](const http::Request& r) { return multipart_upload(service, r); },
       http::RouteOptions{.body_limit = kUploadBodyLimit});
   router.add(
       "PUT", std::string(MediaService::kUploadPath),
