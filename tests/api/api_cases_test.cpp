@@ -61,6 +61,23 @@ std::vector<CaseParam> all_cases() {
   return out;
 }
 
+// `${VAR}` → this process's VAR, so a case can reach the services `make test` started
+// (`env FFF_REDIS_URL=${FFF_TEST_REDIS_URL}`).
+std::string expand_env(const std::string& value) {
+  std::string out;
+  size_t at = 0;
+  while (at < value.size()) {
+    size_t open = value.find("${", at);
+    size_t close = open == std::string::npos ? open : value.find('}', open);
+    if (close == std::string::npos) break;
+    out += value.substr(at, open - at);
+    const char* found = std::getenv(value.substr(open + 2, close - open - 2).c_str());
+    out += found ? found : "";
+    at = close + 1;
+  }
+  return out + value.substr(std::min(at, value.size()));
+}
+
 class ApiCase : public ::testing::TestWithParam<CaseParam> {};
 
 TEST_P(ApiCase, Run) {
@@ -84,7 +101,7 @@ TEST_P(ApiCase, Run) {
                  // Rendering the demo pictures takes seconds; cases that look at them say
                  // `env FFF_DEMO_IMAGES=1` (and media_api_test.cpp fetches them).
                  {"FFF_DEMO_IMAGES", "0"}};
-  for (const auto& kv : file.env) options.env.push_back(kv);
+  for (const auto& [name, value] : file.env) options.env.emplace_back(name, expand_env(value));
   ServerProcess server(options);
 
   // A fresh connection per request keeps each step independent of the previous one's fate.

@@ -250,7 +250,7 @@ class Parser {
     if (c.capture) {
       std::string_view name = next_word(rest);
       if (!is_identifier(name))
-        fail("expected `capture NAME = $.path` or `capture NAME = header H`");
+        fail("expected `capture NAME = $.path`, `capture NAME = header H` or `cookie C`");
       if (next_word(rest) != "=") fail("expected `=` after the capture name");
       c.variable = std::string(name);
     }
@@ -267,10 +267,14 @@ class Parser {
       c.subject = Subject::header;
       c.target = std::string(next_word(rest));
       if (c.target.empty() || !is_header_line(c.target + ":")) fail("expected a header name");
+    } else if (subject == "cookie" && c.capture) {
+      c.subject = Subject::cookie;
+      c.target = std::string(next_word(rest));
+      if (c.target.empty() || !is_header_line(c.target + ":")) fail("expected a cookie name");
     } else if (subject == "body" && !c.capture) {
       c.subject = Subject::body;
     } else {
-      fail(c.capture ? "a capture takes `$.path` or `header NAME`"
+      fail(c.capture ? "a capture takes `$.path`, `header NAME` or `cookie NAME`"
                      : "expected `$.path`, `header NAME` or `body` after `expect`");
     }
     if (c.capture) {
@@ -315,6 +319,7 @@ class Parser {
           fail("body takes =, !=, ~, !~, =~ or empty");
         }
         break;
+      case Subject::cookie: break;  // capture only: never validated as an expectation
     }
     // Check operand syntax with every {name} replaced by a harmless value.
     std::string sample = substitute_sample(c.operand);

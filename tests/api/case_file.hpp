@@ -14,7 +14,8 @@
 namespace fff::api_cases {
 
 // What an `expect` or `capture` line looks at.
-enum class Subject { json, header, body };
+// `cookie NAME` (capture only) is the value a Set-Cookie header gives NAME.
+enum class Subject { json, header, body, cookie };
 
 enum class Op {
   equals,         // =
@@ -38,7 +39,7 @@ struct Check {
   bool capture = false;
   std::string variable;  // capture only
   Subject subject = Subject::json;
-  std::string target;   // JSON path or header name
+  std::string target;   // JSON path, header name or cookie name
   Op op = Op::exists;   // expect only
   std::string operand;  // raw text after the operator, before {name} substitution
 };
@@ -57,7 +58,8 @@ struct Step {
 
 struct CaseFile {
   std::string path;
-  std::vector<std::pair<std::string, std::string>> env;  // `env NAME=value` lines
+  // `env NAME=value` lines; `${VAR}` in a value is the test process's own VAR (empty when unset).
+  std::vector<std::pair<std::string, std::string>> env;
   std::vector<Step> steps;
 };
 

@@ -174,6 +174,17 @@ class StepChecker {
   }
 
   std::optional<std::string> capture(const Check& c) {
+    if (c.subject == Subject::cookie) {
+      for (const auto& set_cookie : response_.header_values("Set-Cookie")) {
+        std::string_view pair(set_cookie);
+        pair = pair.substr(0, pair.find(';'));
+        auto eq = pair.find('=');
+        if (eq == std::string_view::npos || pair.substr(0, eq) != c.target) continue;
+        vars_[c.variable] = std::string(pair.substr(eq + 1));
+        return std::nullopt;
+      }
+      return "no Set-Cookie header sets " + c.target;
+    }
     if (c.subject == Subject::header) {
       auto v = response_.header(c.target);
       if (!v) return "header " + c.target + " is absent";
@@ -194,6 +205,7 @@ class StepChecker {
       case Subject::body:
         return check_text("the body", response_.body, c.op, text_operand(c.operand, vars_));
       case Subject::json: return expect_json(c);
+      case Subject::cookie: break;  // the parser allows cookies in captures only
     }
     return std::nullopt;
   }

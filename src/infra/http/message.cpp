@@ -58,6 +58,23 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
   return std::nullopt;
 }
 
+std::optional<std::string_view> Request::cookie(std::string_view name) const {
+  // "a=1; b=2" — RFC 6265 §5.4; a browser may send several Cookie headers over HTTP/2 proxies.
+  for (const auto& [field, value] : headers) {
+    if (!iequals(field, "Cookie")) continue;
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      size_t end = rest.find(';');
+      std::string_view pair = rest.substr(0, end);
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+      size_t eq = pair.find('=');
+      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+    }
+  }
+  return std::nullopt;
+}
+
 std::string_view Request::route_pattern() const {
   return route ? std::string_view(route->pattern) : std::string_view("unmatched");
 }

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "infra/http/principal.hpp"
 
 namespace fff::http {
 
@@ -48,12 +51,22 @@ struct Request {
   std::string request_id;
   const Route* route = nullptr;  // null when no route matched
   std::vector<std::pair<std::string, std::string>> path_params;
+  // Set by the authentication middleware; null for an anonymous request.
+  std::shared_ptr<const Principal> principal;
+  // The client's address as the perimeter trusts it: remote_address, or the first hop of
+  // X-Forwarded-For when the peer is a configured trusted proxy. Rate limits key on it.
+  std::string client_address;
+  // True when the client reached us over TLS (directly, or per X-Forwarded-Proto from a
+  // trusted proxy): cookies get Secure and responses HSTS.
+  bool secure = false;
 
   // A path parameter by name ("slug" for /products/{slug}); empty when absent.
   std::string_view param(std::string_view name) const;
   // A decoded query parameter ('+' is a space, %XX decoded); nullopt when absent.
   // Invalid percent-encoding yields the raw text.
   std::optional<std::string> query_param(std::string_view name) const;
+  // The value of cookie `name` from the Cookie header(s), or nullopt.
+  std::optional<std::string_view> cookie(std::string_view name) const;
   // The route pattern for logs and metrics: "/api/v1/products/{slug}" or "unmatched".
   std::string_view route_pattern() const;
 };

@@ -208,6 +208,7 @@ class Server::Impl {
   asio::awaitable<void> refuse(std::shared_ptr<Connection> c) {
     Request req;
     req.remote_address = c->remote;
+    req.client_address = c->remote;
     Response res = reject(req, 503, "too_many_connections",
                           "the server has too many open connections; retry shortly");
     res.headers.set("Retry-After", "1");
@@ -250,6 +251,7 @@ class Server::Impl {
 
       Request req;
       req.remote_address = c->remote;
+      req.client_address = c->remote;
       const auto& head = parser.get();
       req.method = std::string(head.method_string());
       req.target = std::string(head.target());
@@ -361,6 +363,7 @@ class Server::Impl {
                                           bool got_some, Request* partial = nullptr) {
     Request fallback;
     fallback.remote_address = c->remote;
+    fallback.client_address = c->remote;
     Request& req = partial ? *partial : fallback;
     if (c->timed_out) {
       // Slow clients get a 408; a client that never started a request is simply closed.
