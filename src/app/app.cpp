@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <sodium.h>
 #include <unistd.h>
 
 #include "app/demo_shop.hpp"
@@ -106,6 +107,31 @@ Result<std::string> media_signing_secret(const Config& config) {
                             "cannot read the media signing key from " + path.string());
 }
 
+// Until staff accounts exist: the staff API accepts exactly the configured token, compared in
+// constant time, and keeps no audit log.
+class ConfiguredTokenAccess : public http::StaffAccess {
+ public:
+  explicit ConfiguredTokenAccess(std::string token) : token_(std::move(token)) {}
+
+  Result<void> authorize(const http::Request& req, std::string_view) const override {
+    auto header = req.headers.get("Authorization");
+    constexpr std::string_view kScheme = "Bearer ";
+    if (!header || header->size() <= kScheme.size() ||
+        !http::iequals(header->substr(0, kScheme.size()), kScheme))
+      return Error::unauthenticated(
+          "staff_token_missing", "the staff API needs an 'Authorization: Bearer <token>' header");
+    std::string_view given = header->substr(kScheme.size());
+    if (given.size() != token_.size() ||
+        sodium_memcmp(given.data(), token_.data(), token_.size()) != 0)
+      return Error::unauthenticated("staff_token_invalid", "the staff token is not valid");
+    return {};
+  }
+  void record(const http::Request&, std::string_view, const http::Response&) const override {}
+
+ private:
+  std::string token_;
+};
+
 }  // namespace
 
 Result<std::unique_ptr<App>> App::create(Config config) {
@@ -128,7 +154,7 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   app->shared_state_ = std::move(*shared_state);
   auto token = staff_token(app->config_);
   if (!token) return token.error();
-  app->staff_guard_ = http::bearer_token_guard(std::move(*token));
+  app->staff_access_ = std::make_unique<ConfiguredTokenAccess>(std::move(*token));
   app->catalog_ = std::make_unique<catalog::CatalogService>(*app->database_, Clock::system());
   app->inventory_ = std::make_unique<inventory::InventoryService>(*app->database_, Clock::system());
   // libvips runs on the handler threads; two per pipeline matches the two cores we plan for.
@@ -167,12 +193,12 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   // The staff API. Stock is the inventory's and variants the catalog's; each side reaches the
   // other only through these lookups.
   catalog::add_staff_routes(
-      app->router_, *app->catalog_, app->staff_guard_,
+      app->router_, *app->catalog_, *app->staff_access_,
       [inventory = app->inventory_.get()](const std::vector<std::string>& ids) {
         return inventory->on_hand(ids);
       });
   inventory::add_staff_routes(
-      app->router_, *app->inventory_, app->staff_guard_,
+      app->router_, *app->inventory_, *app->staff_access_,
       [catalog = app->catalog_.get()](const std::string& sku, const std::string& id)
           -> Result<std::optional<inventory::VariantRef>> {
         auto found = catalog->find_variant(sku, id);
@@ -181,7 +207,7 @@ Result<std::unique_ptr<App>> App::create(Config config) {
         return std::optional<inventory::VariantRef>{
             inventory::VariantRef{(*found)->id, (*found)->sku}};
       });
-  media::add_routes(app->router_, *app->media_, app->staff_guard_);
+  media::add_routes(app->router_, *app->media_, *app->staff_access_);
   if (app->config_.test_routes) app->add_test_routes();
   return app;
 }

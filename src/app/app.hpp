@@ -59,7 +59,7 @@ class App {
 
   Config config_;
   MetricsRegistry metrics_;
-  http::StaffGuard staff_guard_;  // who may use the staff API
+  std::unique_ptr<http::StaffAccess> staff_access_;  // who may use the staff API
   std::unique_ptr<db::Database> database_;
   std::unique_ptr<kv::KeyValueStore> shared_state_;  // memory, or Redis for several nodes
   std::unique_ptr<catalog::CatalogService> catalog_;

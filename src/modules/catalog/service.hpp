@@ -82,8 +82,11 @@ class CatalogService {
   // How long the index updater gathers changes before writing them: changes arriving together
   // are written and committed together (a commit costs an fsync and new facet bitmaps).
   static constexpr std::chrono::milliseconds kIndexDelay{20};
-  // How long a write waits for its change to reach the index (read-your-writes) at most.
-  static constexpr std::chrono::milliseconds kIndexWait{1000};
+  // How long a write waits for its change to reach the index (read-your-writes) at most. A
+  // commit takes milliseconds on a quiet machine; the bound is generous because a busy one
+  // (a rebuild, a backup, a sanitizer build) can stretch it past a second, and a staff write
+  // that returns before its change is searchable looks like a lost edit.
+  static constexpr std::chrono::milliseconds kIndexWait{5000};
 
   // True when the catalog holds no product in any status (a fresh database).
   Result<bool> is_empty();

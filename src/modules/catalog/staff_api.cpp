@@ -708,12 +708,12 @@ Response fail(const Error& e, const Request& req) {
 
 }  // namespace
 
-void add_staff_routes(http::Router& router, CatalogService& service, http::StaffGuard guard,
-                      OnHandLookup on_hand) {
-  // Every route goes through the guard; `add` keeps that in one place.
-  auto add = [&router, guard](const char* method, const char* pattern, http::Handler handler,
-                              http::RouteOptions options = {}) {
-    http::add_staff_route(router, guard, method, pattern, std::move(handler), options);
+void add_staff_routes(http::Router& router, CatalogService& service,
+                      const http::StaffAccess& access, OnHandLookup on_hand) {
+  // Every route goes through the staff door as part of the catalog area.
+  auto add = [&router, &access](const char* method, const char* pattern, http::Handler handler,
+                                http::RouteOptions options = {}) {
+    http::add_staff_route(router, access, "catalog", method, pattern, std::move(handler), options);
   };
   constexpr http::RouteOptions kSmallBody{.body_limit = 256 * 1024};
 

@@ -23,7 +23,7 @@ using OnHandLookup = std::function<Result<std::map<std::string, int64_t>>(
 inline constexpr size_t kMaxImportRows = 10'000;
 
 // Registers every staff catalog route, each behind `guard`. `service` must outlive the router.
-void add_staff_routes(http::Router& router, CatalogService& service, http::StaffGuard guard,
-                      OnHandLookup on_hand = nullptr);
+void add_staff_routes(http::Router& router, CatalogService& service,
+                      const http::StaffAccess& access, OnHandLookup on_hand = nullptr);
 
 }  // namespace fff::catalog

@@ -70,11 +70,12 @@ Result<std::map<std::string, std::string>> location_codes(InventoryService& serv
 
 }  // namespace
 
-void add_staff_routes(http::Router& router, InventoryService& service, http::StaffGuard guard,
-                      VariantLookup variants) {
-  auto add = [&router, guard](const char* method, const char* pattern, http::Handler handler,
-                              http::RouteOptions options = {}) {
-    http::add_staff_route(router, guard, method, pattern, std::move(handler), options);
+void add_staff_routes(http::Router& router, InventoryService& service,
+                      const http::StaffAccess& access, VariantLookup variants) {
+  auto add = [&router, &access](const char* method, const char* pattern, http::Handler handler,
+                                http::RouteOptions options = {}) {
+    http::add_staff_route(router, access, "inventory", method, pattern, std::move(handler),
+                          options);
   };
 
   add(

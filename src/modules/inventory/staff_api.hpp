@@ -27,7 +27,7 @@ inline constexpr const char* kStaffActor = "staff-token";
 
 // POST /api/v1/admin/inventory/adjustments, GET …/levels, GET …/ledger, each behind `guard`.
 // `service` must outlive the router.
-void add_staff_routes(http::Router& router, InventoryService& service, http::StaffGuard guard,
-                      VariantLookup variants);
+void add_staff_routes(http::Router& router, InventoryService& service,
+                      const http::StaffAccess& access, VariantLookup variants);
 
 }  // namespace fff::inventory

@@ -165,13 +165,13 @@ http::Response serve_file(MediaService& service, const http::Request& req) {
 
 }  // namespace
 
-void add_routes(http::Router& router, MediaService& service, http::StaffGuard staff_guard) {
+void add_routes(http::Router& router, MediaService& service, const http::StaffAccess& access) {
   http::add_staff_route(
-      router, staff_guard, "POST", "/api/v1/admin/media/uploads",
+      router, access, "media", "POST", "/api/v1/admin/media/uploads",
       [&service](const http::Request& r) { return upload_url(service, r); },
       http::RouteOptions{.body_limit = 4 * 1024});
   http::add_staff_route(
-      router, staff_guard, "POST", "/api/v1/admin/media",
+      router, access, "media", "POST", "/api/v1/admin/media",
       [&service](const http::Request& r) { return multipart_upload(service, r); },
       http::RouteOptions{.body_limit = kUploadBodyLimit});
   router.add(

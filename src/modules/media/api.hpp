@@ -17,6 +17,6 @@ namespace fff::media {
 inline constexpr size_t kUploadBodyLimit = kMaxUploadBytes + 64 * 1024;
 
 // `service` must outlive the router.
-void add_routes(http::Router& router, MediaService& service, http::StaffGuard staff_guard);
+void add_routes(http::Router& router, MediaService& service, const http::StaffAccess& access);
 
 }  // namespace fff::media
