@@ -6,7 +6,7 @@ RELEASE_DIR := build/release
 DEBUG_DIR := build/debug
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 
-.PHONY: run test build build-debug bench deps format format-check clean e2e
+.PHONY: run test build build-debug bench scan deps format format-check clean e2e
 
 deps:
 	@bash scripts/deps.sh all
@@ -33,6 +33,11 @@ test:
 bench:
 	@bash scripts/deps.sh bench
 	bash bench/run.sh
+
+# sqlmap and wapiti against a fresh shop on loopback; fails on any finding (not part of `make test`).
+scan:
+	@bash scripts/deps.sh scan
+	bash scripts/scan.sh
 
 format:
 	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

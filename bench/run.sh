@@ -19,6 +19,9 @@
 #   BENCH_DATABASE_URL serve from this database (e.g. postgres://…) instead of a fresh SQLite file
 #   BENCH_OUT          results file [bench/results/latest.json]
 #   BENCH_ALLOW_ERRORS 1 = exit 0 even when a scenario saw errors
+#   BENCH_RATE_LIMIT   the server's global per-address budget per minute [100000000]: wrk is one
+#                      address, so the default 3000 would turn the run into 429s; the limit is
+#                      still counted on every request, so its cost stays in the figures
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -109,6 +112,7 @@ start_server() {
   # A clean environment for the server's own settings: only what this run chooses.
   env -u FFF_DATABASE_URL -u FFF_DEMO -u FFF_LISTEN -u FFF_DATA_DIR -u FFF_CONFIG \
     FFF_LOG_LEVEL=warn FFF_DEMO_PRODUCTS="$PRODUCTS" "${db_env[@]}" \
+    FFF_RATE_LIMIT_GLOBAL="${BENCH_RATE_LIMIT:-100000000}" \
     "$fff" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/server.log" 2>&1 &
   server_pid=$!
 }

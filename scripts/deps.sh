@@ -14,14 +14,16 @@ test_pkgs=(
   libgtest-dev libgmock-dev postgresql redis-server clang-format iproute2
 )
 bench_pkgs=(wrk jq iproute2)
+scan_pkgs=(sqlmap wapiti jq curl iproute2)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in
   build) ;;
   test) want+=("${test_pkgs[@]}") ;;
   bench) want+=("${bench_pkgs[@]}") ;;
+  scan) want+=("${scan_pkgs[@]}") ;;
   all) want+=("${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "usage: $0 [build|test|bench|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|test|bench|scan|all]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -33,7 +35,7 @@ for p in "${want[@]}"; do
 done
 # Node.js may come from another source than Debian (its nodejs conflicts with Debian's npm):
 # ask for Debian's packages only when no node/npm is on the PATH.
-if [ "${1:-all}" != build ] && [ "${1:-all}" != bench ]; then
+if [ "${1:-all}" = test ] || [ "${1:-all}" = all ]; then
   command -v node >/dev/null 2>&1 || missing+=(nodejs)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi

@@ -16,6 +16,7 @@
 #include "core/log.hpp"
 #include "infra/db/migrator.hpp"
 #include "infra/http/json.hpp"
+#include "infra/http/perimeter.hpp"
 #include "infra/http/problem.hpp"
 #include "infra/http/server.hpp"
 #include "migrations/catalog.hpp"
@@ -71,12 +72,15 @@ Result<std::string> staff_token(const Config& config) {
   return token;
 }
 
-// The upload-signing secret: the configured one, else the one kept in <data_dir>/media-key,
-// else a new random one written there (owner-only, created exclusively so two processes
-// starting at once cannot each keep a different one).
-Result<std::string> media_signing_secret(const Config& config) {
-  if (!config.media_signing_key.empty()) return config.media_signing_key;
-  std::filesystem::path path = std::filesystem::path(config.data_dir) / "media-key";
+// A secret every node of a shop must share: the configured one, else the one kept in
+// <data_dir>/<file>, else `make()` written there (owner-only, created exclusively so two
+// processes starting at once cannot each keep a different one). `code` names errors
+// ("media_key" → "media_key_unwritable").
+Result<std::string> kept_secret(const Config& config, const std::string& configured,
+                                const std::string& file, const std::string& code,
+                                const std::function<std::string()>& make) {
+  if (!configured.empty()) return configured;
+  std::filesystem::path path = std::filesystem::path(config.data_dir) / file;
   auto read = [&]() -> std::string {
     std::ifstream in(path);
     std::string secret;
@@ -86,25 +90,30 @@ Result<std::string> media_signing_secret(const Config& config) {
   if (std::string secret = read(); secret.size() >= 32) return secret;
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
-  std::string secret = media::new_signing_secret();
+  std::string secret = make();
   std::filesystem::path temp = path;
   temp += ".tmp-" + std::to_string(::getpid());
   {
     std::ofstream out(temp, std::ios::trunc);
     out << secret << "\n";
-    if (!out)
-      return Error::unavailable("media_key_unwritable",
-                                "cannot write the media signing key to " + path.string());
+    if (!out) return Error::unavailable(code + "_unwritable", "cannot write " + path.string());
   }
   std::filesystem::permissions(
       temp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
   // link() fails when the file exists: whoever linked first wins and everyone reads theirs.
   if (::link(temp.c_str(), path.c_str()) == 0)
-    log::info("media signing key created", {{"path", path.string()}});
+    log::info("secret created", {{"path", path.string()}});
   std::filesystem::remove(temp, ec);
   if (std::string kept = read(); kept.size() >= 32) return kept;
-  return Error::unavailable("media_key_unreadable",
-                            "cannot read the media signing key from " + path.string());
+  return Error::unavailable(code + "_unreadable", "cannot read " + path.string());
+}
+
+std::string random_hex_secret() {
+  unsigned char bytes[32];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return hex;
 }
 
 // Until staff accounts exist: the staff API accepts exactly the configured token, compared in
@@ -149,7 +158,7 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   auto database = db::Database::open(url, options, &app->metrics_);
   if (!database) return database.error();
   app->database_ = std::move(*database);
-  auto shared_state = kv::KeyValueStore::open(app->config_.redis_url);
+  auto shared_state = kv::KeyValueStore::open(app->config_.redis_url, app->config_.kv_prefix);
   if (!shared_state) return shared_state.error();
   app->shared_state_ = std::move(*shared_state);
   auto token = staff_token(app->config_);
@@ -159,7 +168,8 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   app->inventory_ = std::make_unique<inventory::InventoryService>(*app->database_, Clock::system());
   // libvips runs on the handler threads; two per pipeline matches the two cores we plan for.
   media::start_imaging(2);
-  auto media_secret = media_signing_secret(app->config_);
+  auto media_secret = kept_secret(app->config_, app->config_.media_signing_key, "media-key",
+                                  "media_key", media::new_signing_secret);
   if (!media_secret) return media_secret.error();
   app->media_ = std::make_unique<media::MediaService>(
       *app->database_, Clock::system(), std::filesystem::path(app->config_.data_dir) / "media",
@@ -180,10 +190,28 @@ Result<std::unique_ptr<App>> App::create(Config config) {
       log::warn("stock mirror not updated", {{"variant_id", id}, {"error", r.error().message}});
   });
 
+  auto session_secret = kept_secret(app->config_, app->config_.session_secret, "session-key",
+                                    "session_key", random_hex_secret);
+  if (!session_secret) return session_secret.error();
+  auto csrf_tokens = std::make_shared<const http::CsrfTokens>(*session_secret);
+
+  // The order matters: the client's address must be known before rate limits count it, and
+  // who is calling before CSRF can tell a cookie session from an anonymous request.
   app->pipeline_.use(http::request_id());
+  app->pipeline_.use(http::forwarded(app->config_.trusted_proxies));
   app->pipeline_.use(http::observe(app->metrics_));
   app->pipeline_.use(http::security_headers());
   app->pipeline_.use(http::barrier());
+  app->pipeline_.use(http::rate_limit(
+      *app->shared_state_, http::RateLimits{.global_per_minute = app->config_.rate_limit_global,
+                                            .sensitive_per_minute = 0}));
+  // (authentication middlewares go here)
+  app->pipeline_.use(http::rate_limit(
+      *app->shared_state_,
+      http::RateLimits{.global_per_minute = 0,
+                       .sensitive_per_minute = app->config_.rate_limit_sensitive}));
+  if (app->config_.csrf) app->pipeline_.use(http::csrf(csrf_tokens, "fff_session"));
+  http::add_csrf_route(app->router_, csrf_tokens, "fff_session");
 
   app->add_system_routes();
   catalog::add_routes(app->router_, *app->catalog_,

@@ -119,6 +119,54 @@ const std::vector<Setting>& settings() {
                    c.redis_url = v;
                    return std::nullopt;
                  }});
+    s.push_back({"kv_prefix",
+                 "text put before every shared-state key, so several shops can share one Redis "
+                 "database",
+                 "", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   for (char ch : v)
+                     if (ch <= ' ' || ch > '~') return "a key prefix is printable ASCII";
+                   if (v.size() > 64) return "a key prefix has at most 64 characters";
+                   c.kv_prefix = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"trusted_proxies",
+                 "comma-separated addresses of proxies (nginx) whose X-Forwarded-For and "
+                 "X-Forwarded-Proto are believed",
+                 "", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   c.trusted_proxies.clear();
+                   std::string item;
+                   for (size_t i = 0; i <= v.size(); ++i) {
+                     if (i < v.size() && v[i] != ',') {
+                       if (v[i] != ' ') item.push_back(v[i]);
+                       continue;
+                     }
+                     if (item.empty()) continue;
+                     if (item.find_first_not_of("0123456789abcdefABCDEF.:") != std::string::npos)
+                       return "'" + item + "' is not an IP address";
+                     c.trusted_proxies.push_back(item);
+                     item.clear();
+                   }
+                   return std::nullopt;
+                 }});
+    s.push_back(integer("rate_limit_global",
+                        "requests per client address per minute on any route before 429 (0: off)",
+                        &Config::rate_limit_global, 0, 100'000'000, "requests"));
+    s.push_back(integer("rate_limit_sensitive",
+                        "requests per client address and per account per minute to sign-in, "
+                        "sign-up, password reset and token routes before 429 (0: off)",
+                        &Config::rate_limit_sensitive, 0, 100'000'000, "requests"));
+    s.push_back(boolean("csrf",
+                        "require the CSRF token on unsafe requests of signed-in browsers and "
+                        "refuse cross-site ones",
+                        &Config::csrf));
+    s.push_back({"session_secret",
+                 "secret behind CSRF tokens, 32+ characters; every node of a shop needs the same "
+                 "one (default: made once and kept in <data_dir>/session-key)",
+                 "", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.size() < 32) return "a session secret needs at least 32 characters";
+                   c.session_secret = v;
+                   return std::nullopt;
+                 }});
     s.push_back({"log_level", "debug, info, warn, error or off", "info",
                  [](const std::string& v, Config& c) -> std::optional<std::string> {
                    if (!log::parse_level(v, c.log_level))

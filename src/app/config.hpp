@@ -21,6 +21,14 @@ struct Config {
   std::string data_dir = "./data";
   std::string database_url;  // empty: SQLite at <data_dir>/fff.db
   std::string redis_url;     // empty: shared state in this process's memory
+  std::string kv_prefix;     // put before every shared-state key (several shops on one Redis)
+  // The perimeter (infra/http/perimeter.hpp).
+  std::vector<std::string> trusted_proxies;
+  int rate_limit_global = 3000;   // requests per client address per minute; 0: off
+  int rate_limit_sensitive = 20;  // per address and per account on sign-in, tokens…; 0: off
+  bool csrf = true;
+  // Secret behind CSRF tokens; empty: App keeps a generated one in <data_dir>/session-key.
+  std::string session_secret;
   log::Level log_level = log::Level::info;
   int io_threads = 1;
   int handler_threads = 4;

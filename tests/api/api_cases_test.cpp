@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <ostream>
@@ -100,7 +102,9 @@ TEST_P(ApiCase, Run) {
                  {"FFF_DEMO_PRODUCTS", "300"},
                  // Rendering the demo pictures takes seconds; cases that look at them say
                  // `env FFF_DEMO_IMAGES=1` (and media_api_test.cpp fetches them).
-                 {"FFF_DEMO_IMAGES", "0"}};
+                 {"FFF_DEMO_IMAGES", "0"},
+                 // Cases run in parallel and may share one Redis: each server counts apart.
+                 {"FFF_KV_PREFIX", "case-" + std::to_string(::getpid()) + "-" + param.name + ":"}};
   for (const auto& [name, value] : file.env) options.env.emplace_back(name, expand_env(value));
   ServerProcess server(options);
 

@@ -125,7 +125,7 @@ Middleware observe(MetricsRegistry& metrics) {
                             {"status", res.status},
                             {"duration_ms", seconds * 1000.0},
                             {"bytes", static_cast<uint64_t>(res.body.size())},
-                            {"remote", req.remote_address}});
+                            {"remote", req.client_address}});
     return res;
   };
 }
@@ -142,6 +142,9 @@ Middleware security_headers() {
                     "frame-ancestors 'none'");
     res.headers.set("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
     if (!res.headers.has("Cache-Control")) res.headers.set("Cache-Control", "no-store");
+    // Only over TLS: a browser told this over plain HTTP would ignore it anyway, and a shop
+    // tried out on http://localhost must not pin itself to HTTPS.
+    if (req.secure) res.headers.set("Strict-Transport-Security", "max-age=31536000");
     return res;
   };
 }

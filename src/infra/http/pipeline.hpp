@@ -54,7 +54,8 @@ Middleware request_id();
 // Never logs headers, cookies, query strings or bodies.
 Middleware observe(MetricsRegistry& metrics);
 // X-Content-Type-Options, Referrer-Policy, X-Frame-Options, Content-Security-Policy (no inline
-// script), Permissions-Policy; Cache-Control: no-store unless the handler set caching.
+// script, frame-ancestors 'none'), Permissions-Policy, Strict-Transport-Security when the
+// client came over TLS; Cache-Control: no-store unless the handler set caching.
 Middleware security_headers();
 // Turns an exception escaping a handler into a 500 problem carrying the request id, and logs
 // the cause; the server keeps serving.

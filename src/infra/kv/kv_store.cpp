@@ -16,7 +16,53 @@ Result<void> check_key(std::string_view key) {
   return {};
 }
 
-Result<std::unique_ptr<KeyValueStore>> KeyValueStore::open(const std::string& url) {
+namespace {
+
+class PrefixedStore : public KeyValueStore {
+ public:
+  PrefixedStore(std::unique_ptr<KeyValueStore> inner, std::string prefix)
+      : inner_(std::move(inner)), prefix_(std::move(prefix)) {}
+  Result<int64_t> increment(std::string_view key, int64_t by,
+                            std::chrono::milliseconds ttl) override {
+    return inner_->increment(prefixed(key), by, ttl);
+  }
+  Result<std::optional<std::string>> get(std::string_view key) override {
+    return inner_->get(prefixed(key));
+  }
+  Result<bool> set(std::string_view key, std::string_view value, std::chrono::milliseconds ttl,
+                   bool only_if_absent) override {
+    return inner_->set(prefixed(key), value, ttl, only_if_absent);
+  }
+  Result<void> remove(std::string_view key) override { return inner_->remove(prefixed(key)); }
+  Result<std::optional<std::chrono::milliseconds>> time_left(std::string_view key) override {
+    return inner_->time_left(prefixed(key));
+  }
+  Result<void> ping() override { return inner_->ping(); }
+  std::string_view kind() const override { return inner_->kind(); }
+
+ private:
+  std::string prefixed(std::string_view key) const {
+    std::string out;
+    out.reserve(prefix_.size() + key.size());
+    return out.append(prefix_).append(key);
+  }
+  std::unique_ptr<KeyValueStore> inner_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<KeyValueStore>> KeyValueStore::open(const std::string& url,
+                                                           const std::string& key_prefix) {
+  if (!key_prefix.empty()) {
+    if (auto ok = check_key(key_prefix); !ok)
+      return Error::invalid("invalid_kv_prefix", "the key prefix must be printable ASCII",
+                            {{"kv_prefix", "characters"}});
+    auto inner = open(url);
+    if (!inner) return inner.error();
+    return std::unique_ptr<KeyValueStore>(
+        std::make_unique<PrefixedStore>(std::move(*inner), key_prefix));
+  }
   if (url.empty() || url == "memory:") return make_memory_store();
   auto bad = [&](const std::string& why) {
     return Error::invalid("invalid_kv_url", "'" + url + "' is not a usable redis URL: " + why,

@@ -49,8 +49,11 @@ class KeyValueStore {
   virtual std::string_view kind() const = 0;
 
   // "" or "memory:" gives this process's own store; "redis://host:port[/db]" a Redis server
-  // (connections made lazily, a few kept open). Error: invalid "invalid_kv_url".
-  static Result<std::unique_ptr<KeyValueStore>> open(const std::string& url);
+  // (connections made lazily, a few kept open). A non-empty `key_prefix` is put before every
+  // key, so that several shops (or test servers) can share one Redis database without seeing
+  // each other's counters. Error: invalid "invalid_kv_url".
+  static Result<std::unique_ptr<KeyValueStore>> open(const std::string& url,
+                                                     const std::string& key_prefix = "");
 };
 
 // Ok for a usable key; the error names the problem.
