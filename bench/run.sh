@@ -8,7 +8,10 @@
 #
 # Env (defaults in brackets):
 #   BENCH_SCENARIOS    scenarios to run, in order
-#                      ["ceiling healthz product_list product_detail search_typo suggest"]
+#                      ["ceiling healthz product_list product_detail product_detail_signed_in me
+#                        search_typo suggest login"]
+#   BENCH_ACCOUNTS     customer accounts (and sessions) the signed-in scenarios spread over [200]
+#   BENCH_LOGIN_CONNECTIONS  wrk -c for `login` [8]: sign-ins are CPU-bound, more only queue
 #   BENCH_PRODUCTS     demo shop size [10000]
 #   BENCH_MIN_URLS     fewest distinct URLs a data scenario may cycle through [1000]
 #   BENCH_DURATION     wrk -d per scenario [10s]      BENCH_WARMUP   unmeasured run before each [2s; 0 = none]
@@ -27,7 +30,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-SCENARIOS=${BENCH_SCENARIOS:-ceiling healthz product_list product_detail search_typo suggest}
+SCENARIOS=${BENCH_SCENARIOS:-ceiling healthz product_list product_detail product_detail_signed_in me search_typo suggest login}
 PRODUCTS=${BENCH_PRODUCTS:-10000}
 MIN_URLS=${BENCH_MIN_URLS:-1000}
 DURATION=${BENCH_DURATION:-10s}
@@ -112,7 +115,7 @@ start_server() {
   # A clean environment for the server's own settings: only what this run chooses.
   env -u FFF_DATABASE_URL -u FFF_DEMO -u FFF_LISTEN -u FFF_DATA_DIR -u FFF_CONFIG \
     FFF_LOG_LEVEL=warn FFF_DEMO_PRODUCTS="$PRODUCTS" "${db_env[@]}" \
-    FFF_RATE_LIMIT_GLOBAL="${BENCH_RATE_LIMIT:-100000000}" \
+    FFF_RATE_LIMIT_GLOBAL="${BENCH_RATE_LIMIT:-100000000}" FFF_RATE_LIMIT_SENSITIVE=0 \
     "$fff" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/server.log" 2>&1 &
   server_pid=$!
 }
@@ -194,6 +197,31 @@ awk -F- '{
       }
     }
   }' "$tmp/slugs.txt" | sort -u | shuf --random-source=<(yes) >"$tmp/suggest.paths"
+# The signed-in scenarios: BENCH_ACCOUNTS customers, each signed up and signed in once, their
+# sessions spread over the same product pages as product_detail (so the two compare the cost of
+# the session lookup alone) and over /api/v1/me.
+case " $SCENARIOS " in
+  *" login "* | *" me "* | *" product_detail_signed_in "*)
+    accounts=${BENCH_ACCOUNTS:-200}
+    say "signing up and in $accounts customers"
+    seq 1 "$accounts" | xargs -P 4 -I{} sh -c '
+      body="{\"email\":\"bench-{}@example.com\",\"password\":\"bench password {} long\",\"name\":\"Bench {}\"}"
+      curl -fsS -o /dev/null -H "Content-Type: application/json" -d "$body" "$1/api/v1/auth/signup" || exit 255
+      curl -fsS -D - -o /dev/null -H "Content-Type: application/json" \
+        -d "{\"email\":\"bench-{}@example.com\",\"password\":\"bench password {} long\"}" \
+        "$1/api/v1/auth/login" | tr -d "\r" | sed -n "s/^[Ss]et-[Cc]ookie: fff_session=\([^;]*\).*/\1/p" > "$2/session-{}"
+    ' _ "$base" "$tmp" || die "could not sign the bench customers up and in"
+    for i in $(seq 1 "$accounts"); do
+      printf 'bench-%s@example.com\tbench password %s long\n' "$i" "$i"
+    done >"$tmp/accounts.tsv"
+    cat "$tmp"/session-* | grep -v '^$' >"$tmp/sessions.txt"
+    [ "$(wc -l <"$tmp/sessions.txt")" -eq "$accounts" ] || die "only $(wc -l <"$tmp/sessions.txt") of $accounts sign-ins gave a session"
+    awk 'NR == FNR { s[n++] = $0; next } { print $0 "\t" s[(FNR - 1) % n] }' \
+      "$tmp/sessions.txt" "$tmp/product_detail.paths" >"$tmp/product_detail_signed_in.paths"
+    awk '{ print "/api/v1/me\t" $0 }' "$tmp/sessions.txt" >"$tmp/me.paths"
+    ;;
+esac
+
 for s in product_list product_detail search_typo suggest; do
   n=$(wc -l <"$tmp/$s.paths")
   say "$s: $n distinct URLs"
@@ -207,7 +235,9 @@ scenario_spec() {
   case "$1" in
     ceiling) echo "$scen/get.lua|/api/v1/ping|" ;;
     healthz) echo "$scen/get.lua|/healthz|" ;;
-    product_list | product_detail | search_typo | suggest) echo "$scen/paths.lua|/|$tmp/$1.paths" ;;
+    product_list | product_detail | search_typo | suggest | product_detail_signed_in | me)
+      echo "$scen/paths.lua|/|$tmp/$1.paths" ;;
+    login) echo "$scen/login.lua|/api/v1/auth/login|$tmp/accounts.tsv" ;;
     *) return 1 ;;
   esac
 }
@@ -216,7 +246,9 @@ for s in $SCENARIOS; do scenario_spec "$s" >/dev/null || die "unknown scenario '
 : >"$tmp/results.jsonl"
 for s in $SCENARIOS; do
   IFS='|' read -r script path arg <<<"$(scenario_spec "$s")"
-  wrk_args=(-t "$THREADS" -c "$CONNECTIONS" --timeout "$TIMEOUT" -s "$script" "$base$path")
+  connections=$CONNECTIONS
+  if [ "$s" = login ]; then connections=${BENCH_LOGIN_CONNECTIONS:-8}; fi
+  wrk_args=(-t "$THREADS" -c "$connections" --timeout "$TIMEOUT" -s "$script" "$base$path")
   extra=()
   if [ -n "$arg" ]; then extra=(-- "$arg"); fi
   if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
@@ -225,16 +257,17 @@ for s in $SCENARIOS; do
   fi
   what=$path
   if [ "$path" = / ]; then what="-s ${script#"$root"/}${arg:+ -- $arg}"; fi
-  say "$s: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency $what"
+  say "$s: wrk -t$THREADS -c$connections -d$DURATION --latency $what"
   wrk -d "$DURATION" --latency "${wrk_args[@]}" "${extra[@]}" >"$tmp/$s.out" 2>&1 || { cat "$tmp/$s.out" >&2; die "$s: wrk failed"; }
   kill -0 "$server_pid" 2>/dev/null || { tail -n 30 "$tmp/server.log" >&2; die "the server died during $s"; }
   result=$(sed -n 's/^FFF_RESULT //p' "$tmp/$s.out")
   [ -n "$result" ] || { cat "$tmp/$s.out" >&2; die "$s: no FFF_RESULT line from the Lua script"; }
   rss=$(rss_mb)
-  jq -c --arg name "$s" --arg path "$path" --arg rss "$rss" --rawfile wrk_output "$tmp/$s.out" '
+  jq -c --arg name "$s" --arg path "$path" --arg rss "$rss" --arg connections "$connections" \
+    --rawfile wrk_output "$tmp/$s.out" '
     . as $r
     | ($r.duration_us / 1e6) as $secs
-    | { scenario: $name, path: $path,
+    | { scenario: $name, path: $path, connections: ($connections | tonumber),
         requests: $r.requests,
         rps: (if $secs > 0 then ($r.requests / $secs * 10 | round / 10) else 0 end),
         p50_ms: ($r.latency_us.p50 / 1000), p90_ms: ($r.latency_us.p90 / 1000),
@@ -283,7 +316,15 @@ jq -s \
                   server_log_level: "warn" },
       server: { rss_mb_at_start: ($rss_start | tonumber? // null), exit_status_on_sigterm: ($server_exit | tonumber? // null) },
       scenarios: map(. + { ratio_to_ceiling: (if $ceiling and $ceiling > 0 then ((.rps / $ceiling * 1000 | round) / 1000) else null end) })
-    }' "$tmp/results.jsonl" >"$OUT.tmp"
+    }
+  # What a session costs: the same product pages signed in and anonymous, in one run.
+  | (.scenarios | map(select(.scenario == "product_detail")) | first) as $anon
+  | (.scenarios | map(select(.scenario == "product_detail_signed_in")) | first) as $signed
+  | if $anon and $signed then
+      .session_overhead = { p99_ms_anonymous: $anon.p99_ms, p99_ms_signed_in: $signed.p99_ms,
+                            p99_ratio: (($signed.p99_ms / $anon.p99_ms * 100 | round) / 100),
+                            rps_ratio: (($signed.rps / $anon.rps * 100 | round) / 100) }
+    else . end' "$tmp/results.jsonl" >"$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 
 echo
@@ -297,6 +338,7 @@ jq -r '.scenarios[] | [.scenario, .rps, .p50_ms, .p99_ms, .errors, (.ratio_to_ce
 echo
 jq -r '"machine: \(.machine.nproc) cpu (\(.machine.cpu_model)), \(.machine.memory_mb) MB, \(.machine.kernel), load \(.machine.loadavg_after)"' "$OUT"
 jq -r '"settings: \(.settings.wrk | split(" ")[0:2] | join(" ")) -t\(.settings.threads) -c\(.settings.connections) -d\(.settings.duration) on loopback, \(.settings.database), commit \(.git_commit)"' "$OUT"
+jq -r 'select(.session_overhead) | .session_overhead | "session lookup: product page p99 \(.p99_ms_signed_in) ms signed in vs \(.p99_ms_anonymous) ms anonymous (x\(.p99_ratio)); throughput x\(.rps_ratio)"' "$OUT"
 echo "results: ${OUT#"$root"/}"
 
 errors=$(jq '[.scenarios[].errors] | add // 0' "$OUT")

@@ -35,14 +35,15 @@ function done(summary, latency, requests)
     latency:percentile(99), latency.max))
 end
 
--- Cycles through `paths`, each thread starting at its own offset so threads do not march in step.
-function cycle(paths)
-  if #paths == 0 then
-    error("scenario has no paths to request")
+-- Cycles through `requests` (whole requests made with wrk.format), each thread starting at its
+-- own offset so threads do not march in step.
+function cycle(requests)
+  if #requests == 0 then
+    error("scenario has no requests to make")
   end
-  local i = ((thread_index or 1) - 1) * 7919 % #paths
+  local i = ((thread_index or 1) - 1) * 7919 % #requests
   return function()
-    i = i % #paths + 1
-    return wrk.format(nil, paths[i])
+    i = i % #requests + 1
+    return requests[i]
   end
 end
