@@ -4,7 +4,8 @@
 #   1. PostgreSQL + Redis on loopback (scripts/services.sh, a state dir of this run's own)
 #   2. Debug build with ASan/UBSan and -Werror (build/debug)
 #   3. ctest: unit and API tests, storage tests once per config (/sqlite and /postgres)
-#   4. the routes of the binary against api/openapi.yaml (scripts/check_routes.sh)
+#   4. the routes of the binary against api/openapi.yaml (scripts/check_routes.sh), and no
+#      password or token the tests used in any test server's output (check_secret_leaks.sh)
 #   5. Redocly lint of api/openapi.yaml (recommended rules, api/redocly.yaml)
 #   6. the layering rules (scripts/check_layers.sh, after its self-test)
 #   7. clang-format of every tracked (or new, unignored) *.cpp / *.hpp
@@ -97,9 +98,15 @@ configure() {
 
 build() { cmake --build "$BUILD_DIR" -j "$JOBS"; }
 
+check_secret_leaks() { bash scripts/check_secret_leaks.sh "$LOG_DIR/servers"; }
+
 run_ctest() {
   local log="$LOG_DIR/ctest.log" rc=0
   mkdir -p "$LOG_DIR" || return 1
+  # Every test server's output is kept here for the secret-leak check.
+  rm -rf "$LOG_DIR/servers"
+  FFF_TEST_SERVER_LOG_DIR="$(cd "$LOG_DIR" && pwd)/servers"
+  export FFF_TEST_SERVER_LOG_DIR
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:check_initialization_order=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
   # shellcheck disable=SC2086 # CTEST_ARGS is a list of words on purpose
@@ -196,9 +203,11 @@ if [ "$built" = yes ]; then
     failed_steps+=(ctest)
   fi
   step routes-vs-openapi check_routes
+  step secret-leaks check_secret_leaks
 else
   skip ctest "no binary (build failed)"
   skip routes-vs-openapi "no binary (build failed)"
+  skip secret-leaks "no binary (build failed)"
 fi
 step openapi-lint lint_openapi
 step layers-self-test layers_self_test

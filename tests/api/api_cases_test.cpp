@@ -11,9 +11,14 @@
 
 #include <unistd.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -80,6 +85,82 @@ std::string expand_env(const std::string& value) {
   return out + value.substr(std::min(at, value.size()));
 }
 
+// Every password, token, session and CSRF value a case sends or receives, kept (with
+// FFF_TEST_SERVER_LOG_DIR set, as `make test` does) in secrets-<pid>.txt beside the servers'
+// logs, so that scripts/check_secret_leaks.sh can prove none of them was ever logged.
+class SecretsSeen {
+ public:
+  SecretsSeen() {
+    if (const char* dir = std::getenv("FFF_TEST_SERVER_LOG_DIR"); dir && *dir) {
+      std::filesystem::create_directories(dir);
+      out_.open(std::filesystem::path(dir) / ("secrets-" + std::to_string(::getpid()) + ".txt"),
+                std::ios::app);
+    }
+  }
+
+  void request(const testing::HttpRequest& r) {
+    if (!out_.is_open()) return;
+    for (const auto& h : r.headers) {
+      std::string_view v = h.value;
+      if (http_iequals(h.name, "Authorization") && v.substr(0, 7) == "Bearer ") keep(v.substr(7));
+      if (http_iequals(h.name, "X-CSRF-Token")) keep(v);
+      if (http_iequals(h.name, "Cookie")) cookie_values(v);
+    }
+    json_fields(r.body, true);
+  }
+
+  void response(const testing::HttpResponse& r) {
+    if (!out_.is_open()) return;
+    for (const auto& v : r.header_values("Set-Cookie")) cookie_values(v.substr(0, v.find(';')));
+    if (auto t = r.header("X-CSRF-Token")) keep(*t);
+    json_fields(r.body, false);
+  }
+
+ private:
+  static bool http_iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  }
+  void keep(std::string_view value) {
+    // Short values (a 6-digit code, "x") would match log text by chance.
+    if (value.size() >= 10) out_ << value << "\n";
+  }
+  void cookie_values(std::string_view header) {
+    while (!header.empty()) {
+      size_t end = header.find(';');
+      std::string_view pair = header.substr(0, end);
+      header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
+      if (size_t eq = pair.find('='); eq != std::string_view::npos) keep(pair.substr(eq + 1));
+    }
+  }
+  // `code` is a second-factor code in a request but a problem's error code in a response.
+  void json_fields(const std::string& body, bool sent) {
+    boost::system::error_code ec;
+    auto doc = boost::json::parse(body, ec);
+    if (!ec) walk(doc, sent);
+  }
+  void walk(const boost::json::value& v, bool sent) {
+    static const std::set<std::string, std::less<>> kSecretKeys = {
+        "password", "current_password", "new_password",   "token",      "csrf_token",
+        "secret",   "recovery_code",    "recovery_codes", "otpauth_uri"};
+    if (v.is_array())
+      for (const auto& item : v.get_array()) walk(item, sent);
+    if (!v.is_object()) return;
+    for (const auto& [key, value] : v.get_object()) {
+      if (kSecretKeys.count(std::string_view(key)) || (sent && key == "code")) {
+        if (value.is_string()) keep(value.get_string());
+        if (value.is_array())
+          for (const auto& item : value.get_array())
+            if (item.is_string()) keep(item.get_string());
+      }
+      walk(value, sent);
+    }
+  }
+  std::ofstream out_;
+};
+
 class ApiCase : public ::testing::TestWithParam<CaseParam> {};
 
 TEST_P(ApiCase, Run) {
@@ -109,9 +190,13 @@ TEST_P(ApiCase, Run) {
   ServerProcess server(options);
 
   // A fresh connection per request keeps each step independent of the previous one's fate.
+  SecretsSeen secrets;
   auto transport = [&](const testing::HttpRequest& request) {
+    secrets.request(request);
     HttpConnection connection(server.port());
-    return connection.request(request, testing::Millis(15000));
+    auto response = connection.request(request, testing::Millis(15000));
+    secrets.response(response);
+    return response;
   };
   if (auto failure = run_case(file, transport)) {
     ADD_FAILURE_AT(path.c_str(), failure->line) << failure->message;

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <stdexcept>
 
@@ -204,6 +205,14 @@ ServerProcess::~ServerProcess() {
   join_reader();
   ::close(stdout_fd_);
   ::close(stderr_fd_);
+  // `make test` keeps every server's output so that scripts/check_secret_leaks.sh can look for
+  // the passwords and tokens the tests used in it.
+  if (const char* dir = std::getenv("FFF_TEST_SERVER_LOG_DIR"); dir && *dir) {
+    std::error_code made;
+    std::filesystem::create_directories(dir, made);
+    std::ofstream(std::filesystem::path(dir) / ("server-" + std::to_string(pid_) + ".log"))
+        << output();
+  }
   if (::testing::Test::HasFailure()) {
     std::cerr << "---- output of fff server pid " << pid_ << " ("
               << (status_ ? status_->describe() : std::string("?")) << ") ----\n"

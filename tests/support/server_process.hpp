@@ -56,7 +56,8 @@ class ServerProcess {
   // start, exits early, or does not report listening within options.start_timeout.
   explicit ServerProcess(ServerOptions options = {});
   // Kills the child if it still runs, removes the work directory, and prints the child's output
-  // to stderr if the current test has failed.
+  // to stderr if the current test has failed. With FFF_TEST_SERVER_LOG_DIR set, the output is
+  // also kept there as server-<pid>.log.
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
