@@ -86,7 +86,8 @@ curl -sS -o /dev/null -H 'Content-Type: application/json' \
 cookie=$(curl -sS -D - -o /dev/null -H 'Content-Type: application/json' \
   -d "{\"email\":\"$email\",\"password\":\"$password\"}" "$base/api/v1/auth/login" |
   awk -F'[=;]' 'tolower($1) ~ /^set-cookie: fff_session$/ {print $2; exit}')
-[ -n "$cookie" ] && say "signed in as $email" || say "warning: could not sign in; /me is scanned anonymously"
+[ -n "$cookie" ] || die "could not sign the scanning customer in (see $tmp/server.log)"
+say "signed in as $email"
 
 json='Content-Type: application/json'
 # name|url|extra sqlmap arguments (a '*' marks a path segment to inject into)
@@ -124,8 +125,14 @@ for t in "${targets[@]}"; do
     say "FINDING: sqlmap reports an injection in $name (see $out/sqlmap-$name.log)"
     findings=$((findings + 1))
   else
-    tested=$(grep -ciE "testing '|heuristic" "$out/sqlmap-$name.log" || true)
-    say "  clean ($tested checks; $(grep -m1 -oiE "all tested parameters do not appear to be injectable|does not seem to be injectable" "$out/sqlmap-$name.log" || echo "see log"))"
+    tested=$(grep -ciE "testing '" "$out/sqlmap-$name.log" || true)
+    if [ "$tested" -eq 0 ]; then
+      # A target sqlmap could not even test (a 404, a refused request) proves nothing.
+      say "FINDING: sqlmap ran no test against $name (see $out/sqlmap-$name.log)"
+      findings=$((findings + 1))
+    else
+      say "  clean: $tested injection tests, none took"
+    fi
   fi
 done
 
