@@ -11,7 +11,7 @@ build_pkgs=(
   libvips-dev libhiredis-dev
 )
 test_pkgs=(
-  libgtest-dev libgmock-dev postgresql redis-server clang-format iproute2
+  libgtest-dev libgmock-dev postgresql redis-server clang-format iproute2 nginx-light curl jq
 )
 bench_pkgs=(wrk jq iproute2)
 scan_pkgs=(sqlmap wapiti jq curl iproute2)

@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
     }
     Config c = *config;
     c.database_url = std::string("sqlite:") + dir + "/routes.db";
+    c.data_dir = dir;  // keys and secrets made on the way land there, not in the real data dir
     c.test_routes = false;
     c.admin_token = std::string(24, 'x');  // never create a token file just to list routes
     c.media_signing_key = std::string(32, 'x');
