@@ -49,6 +49,10 @@ Result<void> Lockout::clear(std::string_view email) {
   return store_.remove(key("failures", email));
 }
 
+Result<void> Lockout::lift(std::string_view email) {
+  return store_.remove(key("lock", email));
+}
+
 Result<bool> Lockout::allow_mail(std::string_view kind, std::string_view email) {
   auto counted = store_.increment(key(std::string("mail-") + std::string(kind), email), 1,
                                   std::chrono::hours(1));
