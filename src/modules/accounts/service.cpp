@@ -629,6 +629,7 @@ Result<std::string> AccountService::change_password(const std::string& account_i
   std::string token = new_secret_token();
   auto rotated = store_.rotate_session(session_id, token_hash(token), std::nullopt);
   if (!rotated) return rotated.error();
+  if (!*rotated) return Error::unauthenticated("not_signed_in", "the session has ended");
   send("password_changed",
        compose(stored->account.email, "Your FFF password was changed", stored->account.name,
                {"The password of your account was just changed, and your other devices were "
