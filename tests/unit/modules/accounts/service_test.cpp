@@ -2,6 +2,8 @@
 // (single use, expiry), rehash on login, sealing at rest and re-sealing, staff accounts.
 #include "modules/accounts/service.hpp"
 
+#include "modules/accounts/api.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -424,6 +426,66 @@ TEST_P(AccountServiceTest, StaffAccountsAndRoleChanges) {
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ((*found)->role, Role::admin);
   EXPECT_FALSE(service_->find_account("not-an-id")->has_value());
+}
+
+TEST(SessionCookieTest, IsHttpOnlyLaxAndSecureOnlyOverTls) {
+  EXPECT_EQ(session_cookie("tok", 60, false),
+            "fff_session=tok; Path=/; Max-Age=60; HttpOnly; SameSite=Lax");
+  EXPECT_EQ(session_cookie("tok", 60, true),
+            "fff_session=tok; Path=/; Max-Age=60; HttpOnly; SameSite=Lax; Secure");
+  EXPECT_EQ(cleared_session_cookie(true).rfind("fff_session=; Path=/; Max-Age=0", 0), 0u);
+}
+
+// Runs the authenticate middleware on a request and reports what the handler saw.
+struct Seen {
+  std::shared_ptr<const http::Principal> principal;
+  http::Response response;
+};
+
+Seen through_middleware(AccountService& service, http::Request req) {
+  http::Pipeline pipeline;
+  pipeline.use(authenticate(service));
+  Seen seen;
+  http::Handler handler = [&seen](const http::Request& r) {
+    seen.principal = r.principal;
+    return http::Response::text(200, "ok");
+  };
+  seen.response = pipeline.run(req, handler);
+  return seen;
+}
+
+TEST_P(AccountServiceTest, MiddlewareSetsThePrincipalFromTheCookie) {
+  auto s = signed_up("ann@example.com");
+  http::Request req;
+  req.path = "/api/v1/me";
+  req.headers.add("Cookie", "theme=dark; fff_session=" + s.token);
+  Seen seen = through_middleware(*service_, req);
+  ASSERT_TRUE(seen.principal);
+  EXPECT_EQ(seen.principal->account_id, s.account.id);
+  EXPECT_FALSE(seen.response.headers.has("Set-Cookie"));
+}
+
+TEST_P(AccountServiceTest, MiddlewareLeavesBearerRequestsToTheStaffModule) {
+  auto s = signed_up("ann@example.com");
+  http::Request req;
+  req.path = "/api/v1/me";
+  req.headers.add("Cookie", "fff_session=" + s.token);
+  req.headers.add("Authorization", "Bearer some-api-token");
+  EXPECT_FALSE(through_middleware(*service_, req).principal);
+}
+
+TEST_P(AccountServiceTest, MiddlewareClearsAStaleCookieOnAccountRoutesOnly) {
+  auto s = signed_up("ann@example.com");
+  ASSERT_TRUE(service_->log_out(s.session.id).ok());
+  http::Request me;
+  me.path = "/api/v1/me";
+  me.headers.add("Cookie", "fff_session=" + s.token);
+  Seen seen = through_middleware(*service_, me);
+  EXPECT_FALSE(seen.principal);
+  EXPECT_EQ(seen.response.headers.get("Set-Cookie").value_or("").rfind("fff_session=;", 0), 0u);
+  http::Request products = me;
+  products.path = "/api/v1/products";
+  EXPECT_FALSE(through_middleware(*service_, products).response.headers.has("Set-Cookie"));
 }
 
 }  // namespace
