@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <boost/json/object.hpp>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -14,14 +15,19 @@
 #include "app/demo_shop.hpp"
 #include "app/version.hpp"
 #include "core/log.hpp"
+#include "infra/crypto/key_ring.hpp"
 #include "infra/db/migrator.hpp"
 #include "infra/http/json.hpp"
 #include "infra/http/perimeter.hpp"
 #include "infra/http/problem.hpp"
 #include "infra/http/server.hpp"
+#include "infra/mail/mailer.hpp"
+#include "migrations/accounts.hpp"
 #include "migrations/catalog.hpp"
 #include "migrations/inventory.hpp"
 #include "migrations/media.hpp"
+#include "modules/accounts/api.hpp"
+#include "modules/accounts/service.hpp"
 #include "modules/catalog/api.hpp"
 #include "modules/catalog/service.hpp"
 #include "modules/catalog/staff_api.hpp"
@@ -41,6 +47,7 @@ std::vector<db::Migration> all_migrations() {
   for (auto& m : db::catalog_migrations()) all.push_back(std::move(m));
   for (auto& m : db::inventory_migrations()) all.push_back(std::move(m));
   for (auto& m : db::media_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::accounts_migrations()) all.push_back(std::move(m));
   return all;
 }
 
@@ -190,6 +197,26 @@ Result<std::unique_ptr<App>> App::create(Config config) {
       log::warn("stock mirror not updated", {{"variant_id", id}, {"error", r.error().message}});
   });
 
+  // Accounts: personal data sealed under the master keys, mails written as files for now.
+  auto keys = crypto::KeyRing::load(
+      app->config_.master_key, std::filesystem::path(app->config_.data_dir) / "master-keys", true);
+  if (!keys) return keys.error();
+  app->key_ring_ = std::make_unique<crypto::KeyRing>(std::move(*keys));
+  app->mailer_ = std::make_unique<mail::FileMailer>(
+      std::filesystem::path(app->config_.data_dir) / "mail", app->config_.mail_from);
+  auto policy = accounts::PasswordPolicy::load(app->config_.password_list);
+  if (!policy) return policy.error();
+  accounts::AccountSettings account_settings;
+  if (!accounts::parse_hash_cost(app->config_.password_hash, account_settings.hash_cost))
+    return Error::invalid("invalid_setting", "password_hash: unknown cost");
+  account_settings.session_idle_days = app->config_.session_idle_days;
+  account_settings.session_max_days = app->config_.session_max_days;
+  account_settings.public_url = app->config_.public_url;
+  app->accounts_ = std::make_unique<accounts::AccountService>(*app->database_, *app->shared_state_,
+                                                              *app->mailer_, *app->key_ring_,
+                                                              std::move(*policy), account_settings);
+
+
   auto session_secret = kept_secret(app->config_, app->config_.session_secret, "session-key",
                                     "session_key", random_hex_secret);
   if (!session_secret) return session_secret.error();
@@ -205,7 +232,8 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   app->pipeline_.use(http::rate_limit(
       *app->shared_state_, http::RateLimits{.global_per_minute = app->config_.rate_limit_global,
                                             .sensitive_per_minute = 0}));
-  // (authentication middlewares go here)
+  // Cookie sessions; bearer tokens are the staff module's.
+  app->pipeline_.use(accounts::authenticate(*app->accounts_));
   app->pipeline_.use(http::rate_limit(
       *app->shared_state_,
       http::RateLimits{.global_per_minute = 0,
@@ -236,6 +264,7 @@ Result<std::unique_ptr<App>> App::create(Config config) {
             inventory::VariantRef{(*found)->id, (*found)->sku}};
       });
   media::add_routes(app->router_, *app->media_, *app->staff_access_);
+  accounts::add_routes(app->router_, *app->accounts_);
   if (app->config_.test_routes) app->add_test_routes();
   return app;
 }
@@ -353,6 +382,30 @@ void App::add_test_routes() {
         return http::json_response({{"received", std::move(*body)}});
       },
       http::RouteOptions{.body_limit = 1024}, false);
+  // The last mail this process sent to ?to=, with the token of its link, so that API cases can
+  // follow verification, reset and unlock links.
+  router_.add(
+      "GET", "/_test/mail/latest",
+      [this](const http::Request& req) {
+        auto to = req.query_param("to");
+        auto found = to ? mailer_->last_sent_to(*to) : std::nullopt;
+        if (!found)
+          return http::problem(Error::not_found("mail_not_found", "no mail to that address"),
+                               req.request_id);
+        std::string token;
+        if (size_t at = found->text.find("token="); at != std::string::npos) {
+          at += 6;
+          size_t end = at;
+          while (end < found->text.size() &&
+                 (std::isalnum(static_cast<unsigned char>(found->text[end])) ||
+                  found->text[end] == '-' || found->text[end] == '_'))
+            ++end;
+          token = found->text.substr(at, end - at);
+        }
+        return http::json_response(
+            {{"subject", found->subject}, {"text", found->text}, {"token", token}});
+      },
+      {}, false);
 }
 
 int App::serve() {

@@ -26,6 +26,16 @@ namespace fff::media {
 class MediaService;
 }
 
+namespace fff::accounts {
+class AccountService;
+}
+namespace fff::crypto {
+class KeyRing;
+}
+namespace fff::mail {
+class FileMailer;
+}
+
 namespace fff::app {
 
 class App {
@@ -51,6 +61,8 @@ class App {
 
   const http::Router& router() const { return router_; }
   const Config& config() const { return config_; }
+  // Accounts, sessions and addresses (`fff keys rotate` calls its reseal()).
+  accounts::AccountService& accounts() { return *accounts_; }
 
  private:
   explicit App(Config config, std::unique_ptr<db::Database> database);
@@ -65,6 +77,9 @@ class App {
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<inventory::InventoryService> inventory_;
   std::unique_ptr<media::MediaService> media_;
+  std::unique_ptr<crypto::KeyRing> key_ring_;  // seals personal data at rest
+  std::unique_ptr<mail::FileMailer> mailer_;   // <data_dir>/mail/*.eml
+  std::unique_ptr<accounts::AccountService> accounts_;
   http::Router router_;
   http::Pipeline pipeline_;
 };

@@ -223,6 +223,50 @@ const std::vector<Setting>& settings() {
     s.push_back(boolean("demo_images",
                         "render a product picture per garment kind and colour for the demo shop",
                         &Config::demo_images));
+    s.push_back({"master_key",
+                 "master keys sealing phone numbers and addresses, id:base64key[,id:base64key…] "
+                 "(the last seals; default: made once and kept in <data_dir>/master-keys)",
+                 "", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.find(':') == std::string::npos)
+                     return "a master key is id:base64key (32 bytes), several separated by commas";
+                   c.master_key = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"password_hash",
+                 "Argon2id cost of password hashes: interactive, moderate, or min (tests only)",
+                 "interactive", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v != "interactive" && v != "moderate" && v != "min")
+                     return "'" + v + "' is not interactive, moderate or min";
+                   c.password_hash = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"password_list",
+                 "list of common passwords refused at sign-up (Debian package john-data)",
+                 "/usr/share/john/password.lst",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.empty()) return "must not be empty";
+                   c.password_list = v;
+                   return std::nullopt;
+                 }});
+    s.push_back(integer("session_idle_days", "days an unused session stays signed in",
+                        &Config::session_idle_days, 1, 365, "days"));
+    s.push_back(integer("session_max_days", "days a session lives at most, used or not",
+                        &Config::session_max_days, 1, 3650, "days"));
+    s.push_back({"public_url", "the shop's public address, for links in emails",
+                 "http://localhost:8080",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0)
+                     return "'" + v + "' is not an http:// or https:// URL";
+                   c.public_url = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"mail_from", "sender of the shop's emails", "FFF <no-reply@localhost>",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.empty() || v.find_first_of("\r\n") != std::string::npos)
+                     return "must be one line with an address";
+                   c.mail_from = v;
+                   return std::nullopt;
+                 }});
     s.push_back(boolean("test_routes",
                         "serve /_test/* routes used by the test suite (never in production)",
                         &Config::test_routes));

@@ -48,6 +48,14 @@ struct Config {
   // Secret for signing upload URLs; empty: App keeps a generated one in <data_dir>/media-key.
   std::string media_signing_key;
   bool demo_images = true;
+  // Master keys sealing personal data, "id:base64key[,…]"; empty: <data_dir>/master-keys.
+  std::string master_key;
+  std::string password_hash = "interactive";  // Argon2id cost: min | interactive | moderate
+  std::string password_list = "/usr/share/john/password.lst";  // common passwords refused
+  int session_idle_days = 14;
+  int session_max_days = 90;
+  std::string public_url = "http://localhost:8080";  // the shop's address, for links in mails
+  std::string mail_from = "FFF <no-reply@localhost>";
 
   std::string effective_database_url() const;
 };

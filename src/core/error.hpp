@@ -38,6 +38,9 @@ struct Error {
   std::string code;     // stable snake_case code, e.g. "malformed_json"
   std::string message;  // human-readable detail, safe to show to the client
   std::vector<FieldError> fields;
+  // Seconds the client should wait before retrying (429, 503); 0 for none. The HTTP layer sends
+  // it as Retry-After.
+  int retry_after = 0;
 
   static Error invalid(std::string code, std::string message, std::vector<FieldError> fields = {}) {
     return {ErrorKind::invalid, std::move(code), std::move(message), std::move(fields)};
@@ -63,6 +66,9 @@ struct Error {
   }
   static Error too_large(std::string code, std::string message) {
     return {ErrorKind::too_large, std::move(code), std::move(message), {}};
+  }
+  static Error rate_limited(std::string code, std::string message, int retry_after_seconds = 0) {
+    return {ErrorKind::rate_limited, std::move(code), std::move(message), {}, retry_after_seconds};
   }
   static Error unavailable(std::string code, std::string message) {
     return {ErrorKind::unavailable, std::move(code), std::move(message), {}};

@@ -68,6 +68,7 @@ Response problem(const Error& error, std::string_view request_id, int status) {
   Response r;
   r.status = status;
   r.headers.set("Content-Type", "application/problem+json");
+  if (error.retry_after > 0) r.headers.set("Retry-After", std::to_string(error.retry_after));
   r.body = boost::json::serialize(body);
   return r;
 }

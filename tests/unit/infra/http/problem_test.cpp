@@ -54,6 +54,15 @@ Request json_request(std::string body, std::string type = "application/json") {
   return r;
 }
 
+TEST(Problem, RetryAfterBecomesTheHeader) {
+  Response limited =
+      problem(Error::rate_limited("account_locked", "too many failed logins", 42), "req-1");
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(limited.headers.get("Retry-After").value_or(""), "42");
+  Response plain = problem(Error::conflict("sku_taken", "taken"), "req-2");
+  EXPECT_FALSE(plain.headers.has("Retry-After"));
+}
+
 TEST(JsonBody, ParsesJsonAndVendorJsonTypes) {
   EXPECT_TRUE(json_body(json_request(R"({"a":1})")));
   EXPECT_TRUE(json_body(json_request("[1,2]", "application/merge-patch+json; charset=utf-8")));
