@@ -14,6 +14,7 @@
 #include "app/demo_shop.hpp"
 #include "app/version.hpp"
 #include "core/log.hpp"
+#include "infra/crypto/key_ring.hpp"
 #include "infra/db/migrator.hpp"
 #include "infra/http/json.hpp"
 #include "infra/http/problem.hpp"
@@ -21,6 +22,7 @@
 #include "migrations/catalog.hpp"
 #include "migrations/inventory.hpp"
 #include "migrations/media.hpp"
+#include "migrations/staff.hpp"
 #include "modules/catalog/api.hpp"
 #include "modules/catalog/service.hpp"
 #include "modules/catalog/staff_api.hpp"
@@ -30,6 +32,11 @@
 #include "modules/media/imaging.hpp"
 #include "modules/media/service.hpp"
 #include "modules/media/upload_signature.hpp"
+#include "modules/staff/access.hpp"
+#include "modules/staff/api.hpp"
+#include "modules/staff/audit.hpp"
+#include "modules/staff/second_factor.hpp"
+#include "modules/staff/tokens.hpp"
 
 namespace fff::app {
 namespace {
@@ -40,11 +47,12 @@ std::vector<db::Migration> all_migrations() {
   for (auto& m : db::catalog_migrations()) all.push_back(std::move(m));
   for (auto& m : db::inventory_migrations()) all.push_back(std::move(m));
   for (auto& m : db::media_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::staff_migrations()) all.push_back(std::move(m));
   return all;
 }
 
-// The staff token: the configured one, else the one kept in <data_dir>/admin-token, else a new
-// random one written there (owner-only) so `make run` has a staff API without set-up.
+// The bootstrap admin token: the configured one, else the one kept in <data_dir>/admin-token, else
+// a new random one written there (owner-only) so `make run` has a staff API without set-up.
 Result<std::string> staff_token(const Config& config) {
   if (!config.admin_token.empty()) return config.admin_token;
   std::filesystem::path path = std::filesystem::path(config.data_dir) / "admin-token";
@@ -107,31 +115,6 @@ Result<std::string> media_signing_secret(const Config& config) {
                             "cannot read the media signing key from " + path.string());
 }
 
-// Until staff accounts exist: the staff API accepts exactly the configured token, compared in
-// constant time, and keeps no audit log.
-class ConfiguredTokenAccess : public http::StaffAccess {
- public:
-  explicit ConfiguredTokenAccess(std::string token) : token_(std::move(token)) {}
-
-  Result<void> authorize(const http::Request& req, std::string_view) const override {
-    auto header = req.headers.get("Authorization");
-    constexpr std::string_view kScheme = "Bearer ";
-    if (!header || header->size() <= kScheme.size() ||
-        !http::iequals(header->substr(0, kScheme.size()), kScheme))
-      return Error::unauthenticated(
-          "staff_token_missing", "the staff API needs an 'Authorization: Bearer <token>' header");
-    std::string_view given = header->substr(kScheme.size());
-    if (given.size() != token_.size() ||
-        sodium_memcmp(given.data(), token_.data(), token_.size()) != 0)
-      return Error::unauthenticated("staff_token_invalid", "the staff token is not valid");
-    return {};
-  }
-  void record(const http::Request&, std::string_view, const http::Response&) const override {}
-
- private:
-  std::string token_;
-};
-
 }  // namespace
 
 Result<std::unique_ptr<App>> App::create(Config config) {
@@ -152,9 +135,22 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   auto shared_state = kv::KeyValueStore::open(app->config_.redis_url);
   if (!shared_state) return shared_state.error();
   app->shared_state_ = std::move(*shared_state);
+  // Secrets at rest (staff TOTP secrets) are sealed under the master keys.
+  auto keys = crypto::KeyRing::load(
+      app->config_.master_key, std::filesystem::path(app->config_.data_dir) / "master-keys", true);
+  if (!keys) return keys.error();
+  app->key_ring_ = std::make_unique<crypto::KeyRing>(std::move(*keys));
+  // Staff access: the policy decides, the audit log remembers; the configured admin token becomes
+  // the "bootstrap admin" API token when migrations have run (migrate()).
   auto token = staff_token(app->config_);
   if (!token) return token.error();
-  app->staff_access_ = std::make_unique<ConfiguredTokenAccess>(std::move(*token));
+  app->bootstrap_token_ = std::move(*token);
+  app->tokens_ = std::make_unique<staff::TokenService>(*app->database_, Clock::system());
+  app->audit_ = std::make_unique<staff::AuditLog>(*app->database_, Clock::system());
+  app->second_factor_ = std::make_unique<staff::SecondFactorService>(
+      *app->database_, Clock::system(), *app->key_ring_, *app->shared_state_);
+  app->staff_access_ = std::make_unique<staff::StaffGate>(
+      staff::PolicySettings{.require_admin_totp = app->config_.require_admin_totp}, *app->audit_);
   app->catalog_ = std::make_unique<catalog::CatalogService>(*app->database_, Clock::system());
   app->inventory_ = std::make_unique<inventory::InventoryService>(*app->database_, Clock::system());
   // libvips runs on the handler threads; two per pipeline matches the two cores we plan for.
@@ -184,6 +180,13 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   app->pipeline_.use(http::observe(app->metrics_));
   app->pipeline_.use(http::security_headers());
   app->pipeline_.use(http::barrier());
+  // A refused bearer token never reaches a route; staff routes' refusals are audited here.
+  app->pipeline_.use(staff::authenticate_bearer(
+      *app->tokens_,
+      [audit = app->audit_.get()](const http::Request& req, const http::Response& r) {
+        if (req.route && req.route_pattern().starts_with("/api/v1/admin/"))
+          audit->record_request(req, "", r.status);
+      }));
 
   app->add_system_routes();
   catalog::add_routes(app->router_, *app->catalog_,
@@ -208,6 +211,14 @@ Result<std::unique_ptr<App>> App::create(Config config) {
             inventory::VariantRef{(*found)->id, (*found)->sku}};
       });
   media::add_routes(app->router_, *app->media_, *app->staff_access_);
+  // Staff accounts are the accounts module's: until it is wired here, the directory and the
+  // session callback stay empty and their routes answer 503.
+  staff::add_routes(app->router_, staff::StaffRoutes{.tokens = *app->tokens_,
+                                                     .audit = *app->audit_,
+                                                     .second_factor = *app->second_factor_,
+                                                     .access = *app->staff_access_,
+                                                     .directory = {},
+                                                     .confirm_second_factor = {}});
   if (app->config_.test_routes) app->add_test_routes();
   return app;
 }
@@ -225,7 +236,7 @@ App::~App() = default;
 Result<void> App::migrate() {
   auto report = db::migrate(*database_, all_migrations());
   if (!report) return report.error();
-  return {};
+  return tokens_->ensure_bootstrap(bootstrap_token_);
 }
 
 Result<void> App::load_demo_shop() {

@@ -25,6 +25,14 @@ class InventoryService;
 namespace fff::media {
 class MediaService;
 }
+namespace fff::crypto {
+class KeyRing;
+}
+namespace fff::staff {
+class TokenService;
+class AuditLog;
+class SecondFactorService;
+}  // namespace fff::staff
 
 namespace fff::app {
 
@@ -35,7 +43,8 @@ class App {
   static Result<std::unique_ptr<App>> create(Config config);
   ~App();
 
-  // Applies pending migrations of every module (safe when several nodes start at once).
+  // Applies pending migrations of every module (safe when several nodes start at once), then
+  // registers the configured admin token as the "bootstrap admin" API token.
   Result<void> migrate();
   // Loads the demo shop (config().demo_products products, seed 1) when the catalog is empty.
   Result<void> load_demo_shop();
@@ -65,6 +74,11 @@ class App {
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<inventory::InventoryService> inventory_;
   std::unique_ptr<media::MediaService> media_;
+  std::unique_ptr<crypto::KeyRing> key_ring_;  // seals secrets at rest
+  std::string bootstrap_token_;                // the configured admin token
+  std::unique_ptr<staff::TokenService> tokens_;
+  std::unique_ptr<staff::AuditLog> audit_;
+  std::unique_ptr<staff::SecondFactorService> second_factor_;
   http::Router router_;
   http::Pipeline pipeline_;
 };

@@ -40,6 +40,9 @@ struct Config {
   // Secret for signing upload URLs; empty: App keeps a generated one in <data_dir>/media-key.
   std::string media_signing_key;
   bool demo_images = true;
+  std::string master_key;  // empty: App keeps generated keys in <data_dir>/master-keys
+  // Staff signed in by cookie must pass the second factor (TOTP) before the staff API serves them.
+  bool require_admin_totp = false;
 
   std::string effective_database_url() const;
 };

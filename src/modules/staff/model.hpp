@@ -52,12 +52,12 @@ struct AuditEntry {
 };
 
 struct AuditFilter {
-  std::optional<std::string> actor;    // exact actor id
-  std::optional<std::string> action;   // substring of the action
-  std::optional<std::string> outcome;  // ok, denied, failed
-  std::optional<std::string> from;     // at >= from (canonical ISO 8601)
-  std::optional<std::string> to;       // at < to
-  std::optional<std::string> after;    // keyset: entries older than this id
+  std::optional<std::string> actor = std::nullopt;    // exact actor id
+  std::optional<std::string> action = std::nullopt;   // substring of the action
+  std::optional<std::string> outcome = std::nullopt;  // ok, denied, failed
+  std::optional<std::string> from = std::nullopt;     // at >= from (canonical ISO 8601)
+  std::optional<std::string> to = std::nullopt;       // at < to
+  std::optional<std::string> after = std::nullopt;    // keyset: entries older than this id
   int per_page = 50;
 };
 
