@@ -158,6 +158,7 @@ TEST_P(TokensTest, BootstrapTokenIsIdempotentAndReplacedWhenTheSettingChanges) {
   EXPECT_EQ(list->front().name, "bootstrap admin");
   EXPECT_EQ(list->front().scopes, std::vector<std::string>{"*"});
   EXPECT_TRUE(list->front().bootstrap);
+  EXPECT_EQ(list->front().prefix.find("configured"), std::string::npos) << "no part of the secret";
   auto who = tokens_->resolve_token("configured-admin-token-one");
   ASSERT_TRUE(who.ok() && who->has_value());
   EXPECT_EQ((*who)->scopes, std::vector<std::string>{"*"});
