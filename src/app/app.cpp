@@ -239,6 +239,10 @@ Result<void> App::migrate() {
   return tokens_->ensure_bootstrap(bootstrap_token_);
 }
 
+Result<size_t> App::reseal_staff_secrets(size_t batch) {
+  return second_factor_->reseal(batch);
+}
+
 Result<void> App::load_demo_shop() {
   auto empty = catalog_->is_empty();
   if (!empty) return empty.error();

@@ -55,6 +55,9 @@ class App {
   // Error: search_index_locked when another process (a running `fff serve`) has it open.
   Result<void> open_search(const std::function<void(uint64_t, uint64_t)>& progress = {},
                            bool rebuild = false);
+  // Re-seals up to `batch` staff TOTP secrets not sealed under the active master key; returns how
+  // many (0: none left). For `fff keys rotate`.
+  Result<size_t> reseal_staff_secrets(size_t batch);
   // Serves until SIGINT/SIGTERM. Returns the process exit code.
   int serve();
 
