@@ -8,7 +8,7 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libxapian-dev
-  libvips-dev libhiredis-dev john-data
+  libvips-dev libhiredis-dev libssl-dev john-data
 )
 test_pkgs=(
   libgtest-dev libgmock-dev postgresql redis-server clang-format iproute2 nginx-light curl jq

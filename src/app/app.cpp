@@ -26,6 +26,7 @@
 #include "migrations/catalog.hpp"
 #include "migrations/inventory.hpp"
 #include "migrations/media.hpp"
+#include "migrations/staff.hpp"
 #include "modules/accounts/api.hpp"
 #include "modules/accounts/service.hpp"
 #include "modules/catalog/api.hpp"
@@ -37,6 +38,11 @@
 #include "modules/media/imaging.hpp"
 #include "modules/media/service.hpp"
 #include "modules/media/upload_signature.hpp"
+#include "modules/staff/access.hpp"
+#include "modules/staff/api.hpp"
+#include "modules/staff/audit.hpp"
+#include "modules/staff/second_factor.hpp"
+#include "modules/staff/tokens.hpp"
 
 namespace fff::app {
 namespace {
@@ -48,11 +54,12 @@ std::vector<db::Migration> all_migrations() {
   for (auto& m : db::inventory_migrations()) all.push_back(std::move(m));
   for (auto& m : db::media_migrations()) all.push_back(std::move(m));
   for (auto& m : db::accounts_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::staff_migrations()) all.push_back(std::move(m));
   return all;
 }
 
-// The staff token: the configured one, else the one kept in <data_dir>/admin-token, else a new
-// random one written there (owner-only) so `make run` has a staff API without set-up.
+// The bootstrap admin token: the configured one, else the one kept in <data_dir>/admin-token, else
+// a new random one written there (owner-only) so `make run` has a staff API without set-up.
 Result<std::string> staff_token(const Config& config) {
   if (!config.admin_token.empty()) return config.admin_token;
   std::filesystem::path path = std::filesystem::path(config.data_dir) / "admin-token";
@@ -123,31 +130,6 @@ std::string random_hex_secret() {
   return hex;
 }
 
-// Until staff accounts exist: the staff API accepts exactly the configured token, compared in
-// constant time, and keeps no audit log.
-class ConfiguredTokenAccess : public http::StaffAccess {
- public:
-  explicit ConfiguredTokenAccess(std::string token) : token_(std::move(token)) {}
-
-  Result<void> authorize(const http::Request& req, std::string_view) const override {
-    auto header = req.headers.get("Authorization");
-    constexpr std::string_view kScheme = "Bearer ";
-    if (!header || header->size() <= kScheme.size() ||
-        !http::iequals(header->substr(0, kScheme.size()), kScheme))
-      return Error::unauthenticated(
-          "staff_token_missing", "the staff API needs an 'Authorization: Bearer <token>' header");
-    std::string_view given = header->substr(kScheme.size());
-    if (given.size() != token_.size() ||
-        sodium_memcmp(given.data(), token_.data(), token_.size()) != 0)
-      return Error::unauthenticated("staff_token_invalid", "the staff token is not valid");
-    return {};
-  }
-  void record(const http::Request&, std::string_view, const http::Response&) const override {}
-
- private:
-  std::string token_;
-};
-
 }  // namespace
 
 Result<std::unique_ptr<App>> App::create(Config config) {
@@ -168,9 +150,23 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   auto shared_state = kv::KeyValueStore::open(app->config_.redis_url, app->config_.kv_prefix);
   if (!shared_state) return shared_state.error();
   app->shared_state_ = std::move(*shared_state);
+  // Secrets at rest (phone numbers, addresses, staff TOTP secrets) are sealed under the master
+  // keys.
+  auto keys = crypto::KeyRing::load(
+      app->config_.master_key, std::filesystem::path(app->config_.data_dir) / "master-keys", true);
+  if (!keys) return keys.error();
+  app->key_ring_ = std::make_unique<crypto::KeyRing>(std::move(*keys));
+  // Staff access: the policy decides, the audit log remembers; the configured admin token becomes
+  // the "bootstrap admin" API token when migrations have run (migrate()).
   auto token = staff_token(app->config_);
   if (!token) return token.error();
-  app->staff_access_ = std::make_unique<ConfiguredTokenAccess>(std::move(*token));
+  app->bootstrap_token_ = std::move(*token);
+  app->tokens_ = std::make_unique<staff::TokenService>(*app->database_, Clock::system());
+  app->audit_ = std::make_unique<staff::AuditLog>(*app->database_, Clock::system());
+  app->second_factor_ = std::make_unique<staff::SecondFactorService>(
+      *app->database_, Clock::system(), *app->key_ring_, *app->shared_state_);
+  app->staff_access_ = std::make_unique<staff::StaffGate>(
+      staff::PolicySettings{.require_admin_totp = app->config_.require_admin_totp}, *app->audit_);
   app->catalog_ = std::make_unique<catalog::CatalogService>(*app->database_, Clock::system());
   app->inventory_ = std::make_unique<inventory::InventoryService>(*app->database_, Clock::system());
   // libvips runs on the handler threads; two per pipeline matches the two cores we plan for.
@@ -198,10 +194,6 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   });
 
   // Accounts: personal data sealed under the master keys, mails written as files for now.
-  auto keys = crypto::KeyRing::load(
-      app->config_.master_key, std::filesystem::path(app->config_.data_dir) / "master-keys", true);
-  if (!keys) return keys.error();
-  app->key_ring_ = std::make_unique<crypto::KeyRing>(std::move(*keys));
   app->mailer_ = std::make_unique<mail::FileMailer>(
       std::filesystem::path(app->config_.data_dir) / "mail", app->config_.mail_from);
   auto policy = accounts::PasswordPolicy::load(app->config_.password_list);
@@ -215,7 +207,6 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   app->accounts_ = std::make_unique<accounts::AccountService>(*app->database_, *app->shared_state_,
                                                               *app->mailer_, *app->key_ring_,
                                                               std::move(*policy), account_settings);
-
 
   auto session_secret = kept_secret(app->config_, app->config_.session_secret, "session-key",
                                     "session_key", random_hex_secret);
@@ -232,7 +223,14 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   app->pipeline_.use(http::rate_limit(
       *app->shared_state_, http::RateLimits{.global_per_minute = app->config_.rate_limit_global,
                                             .sensitive_per_minute = 0}));
-  // Cookie sessions; bearer tokens are the staff module's.
+  // Who is calling: a bearer token (the staff module's; a refused one never reaches a route and
+  // staff routes' refusals are audited here), else the session cookie (the accounts module's).
+  app->pipeline_.use(staff::authenticate_bearer(
+      *app->tokens_,
+      [audit = app->audit_.get()](const http::Request& req, const http::Response& r) {
+        if (req.route && req.route_pattern().starts_with("/api/v1/admin/"))
+          audit->record_request(req, "", r.status);
+      }));
   app->pipeline_.use(accounts::authenticate(*app->accounts_));
   app->pipeline_.use(http::rate_limit(
       *app->shared_state_,
@@ -265,6 +263,53 @@ Result<std::unique_ptr<App>> App::create(Config config) {
       });
   media::add_routes(app->router_, *app->media_, *app->staff_access_);
   accounts::add_routes(app->router_, *app->accounts_);
+  // Staff accounts live in the accounts module; the staff routes reach them through these.
+  auto member = [](const accounts::Account& a) {
+    return staff::StaffMember{a.id, a.email, a.name, accounts::to_string(a.role), a.scopes,
+                              a.created_at};
+  };
+  staff::StaffDirectory directory{
+      .create_staff = [accounts = app->accounts_.get(), member](
+                          const staff::NewStaffMember& m) -> Result<staff::StaffMember> {
+        auto made = accounts->create_staff_account(m.email, m.name, m.password,
+                                                   *accounts::parse_role(m.role), m.scopes);
+        if (!made) return made.error();
+        return member(*made);
+      },
+      .set_role = [accounts = app->accounts_.get(), member](
+                      const std::string& id, const std::string& role,
+                      const std::vector<std::string>& scopes) -> Result<staff::StaffMember> {
+        auto changed = accounts->set_role(id, *accounts::parse_role(role), scopes);
+        if (!changed) return changed.error();
+        return member(*changed);
+      },
+      .list = [accounts = app->accounts_.get(),
+               member]() -> Result<std::vector<staff::StaffMember>> {
+        auto all = accounts->staff_accounts();
+        if (!all) return all.error();
+        std::vector<staff::StaffMember> out;
+        for (const auto& a : *all) out.push_back(member(a));
+        return out;
+      },
+      .find = [accounts = app->accounts_.get(), member](
+                  const std::string& id) -> Result<std::optional<staff::StaffMember>> {
+        auto found = accounts->find_account(id);
+        if (!found) return found.error();
+        if (!*found || (*found)->role == accounts::Role::customer)
+          return std::optional<staff::StaffMember>{};
+        return std::optional<staff::StaffMember>{member(**found)};
+      }};
+  staff::add_routes(app->router_,
+                    staff::StaffRoutes{.tokens = *app->tokens_,
+                                       .audit = *app->audit_,
+                                       .second_factor = *app->second_factor_,
+                                       .access = *app->staff_access_,
+                                       .directory = std::move(directory),
+                                       .confirm_second_factor =
+                                           [accounts = app->accounts_.get()](
+                                               const std::string& session_id) {
+                                             return accounts->confirm_second_factor(session_id);
+                                           }});
   if (app->config_.test_routes) app->add_test_routes();
   return app;
 }
@@ -282,7 +327,11 @@ App::~App() = default;
 Result<void> App::migrate() {
   auto report = db::migrate(*database_, all_migrations());
   if (!report) return report.error();
-  return {};
+  return tokens_->ensure_bootstrap(bootstrap_token_);
+}
+
+Result<size_t> App::reseal_staff_secrets(size_t batch) {
+  return second_factor_->reseal(batch);
 }
 
 Result<void> App::load_demo_shop() {

@@ -25,6 +25,14 @@ class InventoryService;
 namespace fff::media {
 class MediaService;
 }
+namespace fff::crypto {
+class KeyRing;
+}
+namespace fff::staff {
+class TokenService;
+class AuditLog;
+class SecondFactorService;
+}  // namespace fff::staff
 
 namespace fff::accounts {
 class AccountService;
@@ -45,7 +53,8 @@ class App {
   static Result<std::unique_ptr<App>> create(Config config);
   ~App();
 
-  // Applies pending migrations of every module (safe when several nodes start at once).
+  // Applies pending migrations of every module (safe when several nodes start at once), then
+  // registers the configured admin token as the "bootstrap admin" API token.
   Result<void> migrate();
   // Loads the demo shop (config().demo_products products, seed 1) when the catalog is empty.
   Result<void> load_demo_shop();
@@ -56,6 +65,9 @@ class App {
   // Error: search_index_locked when another process (a running `fff serve`) has it open.
   Result<void> open_search(const std::function<void(uint64_t, uint64_t)>& progress = {},
                            bool rebuild = false);
+  // Re-seals up to `batch` staff TOTP secrets not sealed under the active master key; returns how
+  // many (0: none left). For `fff keys rotate`.
+  Result<size_t> reseal_staff_secrets(size_t batch);
   // Serves until SIGINT/SIGTERM. Returns the process exit code.
   int serve();
 
@@ -77,9 +89,13 @@ class App {
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<inventory::InventoryService> inventory_;
   std::unique_ptr<media::MediaService> media_;
-  std::unique_ptr<crypto::KeyRing> key_ring_;  // seals personal data at rest
+  std::unique_ptr<crypto::KeyRing> key_ring_;  // seals personal data and staff secrets at rest
   std::unique_ptr<mail::FileMailer> mailer_;   // <data_dir>/mail/*.eml
   std::unique_ptr<accounts::AccountService> accounts_;
+  std::string bootstrap_token_;                // the configured admin token
+  std::unique_ptr<staff::TokenService> tokens_;
+  std::unique_ptr<staff::AuditLog> audit_;
+  std::unique_ptr<staff::SecondFactorService> second_factor_;
   http::Router router_;
   http::Pipeline pipeline_;
 };

@@ -224,7 +224,7 @@ const std::vector<Setting>& settings() {
                         "render a product picture per garment kind and colour for the demo shop",
                         &Config::demo_images));
     s.push_back({"master_key",
-                 "master keys sealing phone numbers and addresses, id:base64key[,id:base64key…] "
+                 "master keys sealing personal data and staff TOTP secrets, id:base64key[,…] "
                  "(the last seals; default: made once and kept in <data_dir>/master-keys)",
                  "", [](const std::string& v, Config& c) -> std::optional<std::string> {
                    if (v.find(':') == std::string::npos)
@@ -267,6 +267,10 @@ const std::vector<Setting>& settings() {
                    c.mail_from = v;
                    return std::nullopt;
                  }});
+    s.push_back(boolean("require_admin_totp",
+                        "staff and admins signed in by cookie must pass two-factor (TOTP) before "
+                        "using the staff API (API tokens are exempt)",
+                        &Config::require_admin_totp));
     s.push_back(boolean("test_routes",
                         "serve /_test/* routes used by the test suite (never in production)",
                         &Config::test_routes));

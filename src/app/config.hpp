@@ -56,6 +56,8 @@ struct Config {
   int session_max_days = 90;
   std::string public_url = "http://localhost:8080";  // the shop's address, for links in mails
   std::string mail_from = "FFF <no-reply@localhost>";
+  // Staff signed in by cookie must pass the second factor (TOTP) before the staff API serves them.
+  bool require_admin_totp = false;
 
   std::string effective_database_url() const;
 };

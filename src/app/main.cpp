@@ -144,6 +144,7 @@ int main(int argc, char** argv) {
     c.test_routes = false;
     c.admin_token = std::string(24, 'x');  // never create a token file just to list routes
     c.media_signing_key = std::string(32, 'x');
+    c.master_key = "k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";  // no key file either
     int rc = 0;
     {
       auto app = fff::app::App::create(c);
