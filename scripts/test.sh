@@ -6,6 +6,7 @@
 #   3. ctest: unit and API tests, storage tests once per config (/sqlite and /postgres)
 #   4. the routes of the binary against api/openapi.yaml (scripts/check_routes.sh), and no
 #      password or token the tests used in any test server's output (check_secret_leaks.sh)
+#   4b. two nodes behind nginx on one PostgreSQL and one Redis (tests/cluster/run.sh)
 #   5. Redocly lint of api/openapi.yaml (recommended rules, api/redocly.yaml)
 #   6. the layering rules (scripts/check_layers.sh, after its self-test)
 #   7. clang-format of every tracked (or new, unignored) *.cpp / *.hpp
@@ -97,6 +98,8 @@ configure() {
 }
 
 build() { cmake --build "$BUILD_DIR" -j "$JOBS"; }
+
+run_cluster() { bash tests/cluster/run.sh "$FFF_BIN"; }
 
 check_secret_leaks() { bash scripts/check_secret_leaks.sh "$LOG_DIR/servers"; }
 
@@ -204,10 +207,12 @@ if [ "$built" = yes ]; then
   fi
   step routes-vs-openapi check_routes
   step secret-leaks check_secret_leaks
+  step cluster run_cluster
 else
   skip ctest "no binary (build failed)"
   skip routes-vs-openapi "no binary (build failed)"
   skip secret-leaks "no binary (build failed)"
+  skip cluster "no binary (build failed)"
 fi
 step openapi-lint lint_openapi
 step layers-self-test layers_self_test

@@ -265,12 +265,12 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   accounts::add_routes(app->router_, *app->accounts_);
   // Staff accounts live in the accounts module; the staff routes reach them through these.
   auto member = [](const accounts::Account& a) {
-    return staff::StaffMember{a.id, a.email, a.name, accounts::to_string(a.role), a.scopes,
-                              a.created_at};
+    return staff::StaffMember{a.id,     a.email,     a.name, accounts::to_string(a.role),
+                              a.scopes, a.created_at};
   };
   staff::StaffDirectory directory{
-      .create_staff = [accounts = app->accounts_.get(), member](
-                          const staff::NewStaffMember& m) -> Result<staff::StaffMember> {
+      .create_staff = [accounts = app->accounts_.get(),
+                       member](const staff::NewStaffMember& m) -> Result<staff::StaffMember> {
         auto made = accounts->create_staff_account(m.email, m.name, m.password,
                                                    *accounts::parse_role(m.role), m.scopes);
         if (!made) return made.error();
@@ -291,8 +291,8 @@ Result<std::unique_ptr<App>> App::create(Config config) {
         for (const auto& a : *all) out.push_back(member(a));
         return out;
       },
-      .find = [accounts = app->accounts_.get(), member](
-                  const std::string& id) -> Result<std::optional<staff::StaffMember>> {
+      .find = [accounts = app->accounts_.get(),
+               member](const std::string& id) -> Result<std::optional<staff::StaffMember>> {
         auto found = accounts->find_account(id);
         if (!found) return found.error();
         if (!*found || (*found)->role == accounts::Role::customer)
@@ -305,11 +305,10 @@ Result<std::unique_ptr<App>> App::create(Config config) {
                                        .second_factor = *app->second_factor_,
                                        .access = *app->staff_access_,
                                        .directory = std::move(directory),
-                                       .confirm_second_factor =
-                                           [accounts = app->accounts_.get()](
-                                               const std::string& session_id) {
-                                             return accounts->confirm_second_factor(session_id);
-                                           }});
+                                       .confirm_second_factor = [accounts = app->accounts_.get()](
+                                                                    const std::string& session_id) {
+                                         return accounts->confirm_second_factor(session_id);
+                                       }});
   if (app->config_.test_routes) app->add_test_routes();
   return app;
 }
@@ -330,8 +329,25 @@ Result<void> App::migrate() {
   return tokens_->ensure_bootstrap(bootstrap_token_);
 }
 
-Result<size_t> App::reseal_staff_secrets(size_t batch) {
-  return second_factor_->reseal(batch);
+Result<size_t> App::reseal_secrets(size_t batch) {
+  auto personal = accounts_->reseal(batch);
+  if (!personal) return personal.error();
+  if (*personal >= batch) return *personal;
+  auto staff = second_factor_->reseal(batch - *personal);
+  if (!staff) return staff.error();
+  return *personal + *staff;
+}
+
+Result<size_t> App::secrets_to_reseal() {
+  auto personal = accounts_->count_to_reseal();
+  if (!personal) return personal.error();
+  auto staff = second_factor_->count_to_reseal();
+  if (!staff) return staff.error();
+  return *personal + *staff;
+}
+
+const std::string& App::active_master_key() const {
+  return key_ring_->active_key_id();
 }
 
 Result<void> App::load_demo_shop() {

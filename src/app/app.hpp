@@ -65,16 +65,19 @@ class App {
   // Error: search_index_locked when another process (a running `fff serve`) has it open.
   Result<void> open_search(const std::function<void(uint64_t, uint64_t)>& progress = {},
                            bool rebuild = false);
-  // Re-seals up to `batch` staff TOTP secrets not sealed under the active master key; returns how
-  // many (0: none left). For `fff keys rotate`.
-  Result<size_t> reseal_staff_secrets(size_t batch);
+  // Re-seals up to `batch` values (phone numbers, addresses, staff TOTP secrets) not sealed under
+  // the active master key; returns how many (0: none left). For `fff keys rotate`, which loops
+  // until 0 and so resumes wherever an interrupted run stopped.
+  Result<size_t> reseal_secrets(size_t batch);
+  // How many values reseal_secrets() has left to do.
+  Result<size_t> secrets_to_reseal();
+  // The master key that seals from now on.
+  const std::string& active_master_key() const;
   // Serves until SIGINT/SIGTERM. Returns the process exit code.
   int serve();
 
   const http::Router& router() const { return router_; }
   const Config& config() const { return config_; }
-  // Accounts, sessions and addresses (`fff keys rotate` calls its reseal()).
-  accounts::AccountService& accounts() { return *accounts_; }
 
  private:
   explicit App(Config config, std::unique_ptr<db::Database> database);
@@ -92,7 +95,7 @@ class App {
   std::unique_ptr<crypto::KeyRing> key_ring_;  // seals personal data and staff secrets at rest
   std::unique_ptr<mail::FileMailer> mailer_;   // <data_dir>/mail/*.eml
   std::unique_ptr<accounts::AccountService> accounts_;
-  std::string bootstrap_token_;                // the configured admin token
+  std::string bootstrap_token_;  // the configured admin token
   std::unique_ptr<staff::TokenService> tokens_;
   std::unique_ptr<staff::AuditLog> audit_;
   std::unique_ptr<staff::SecondFactorService> second_factor_;

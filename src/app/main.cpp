@@ -1,4 +1,5 @@
-// fff: the whole shop in one binary. Subcommands: serve, migrate, seed, reindex, routes, version.
+// fff: the whole shop in one binary. Subcommands: serve, migrate, seed, reindex, keys, routes,
+// version.
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "app/config.hpp"
 #include "app/version.hpp"
 #include "core/log.hpp"
+#include "infra/crypto/key_ring.hpp"
 
 extern char** environ;
 
@@ -88,6 +90,17 @@ int main(int argc, char** argv) {
                    "Generator seed: the same seed and size give the same catalog (default 1)");
   auto* reindex = cli.add_subcommand(
       "reindex", "Rebuild the search index (<data_dir>/search) from the database, then exit");
+  auto* keys = cli.add_subcommand("keys", "Manage the master keys that seal personal data");
+  keys->require_subcommand(1);
+  auto* keys_add = keys->add_subcommand(
+      "add", "Append a new master key to <data_dir>/master-keys; it seals from the next start");
+  auto* keys_rotate = keys->add_subcommand(
+      "rotate",
+      "Re-seal every value sealed under an older master key with the active one, in batches "
+      "(run again to resume after an interruption)");
+  size_t rotate_batch = 500;
+  keys_rotate->add_option("--batch", rotate_batch, "Values per batch (default 500)")
+      ->check(CLI::Range(size_t{1}, size_t{100'000}));
   auto* routes =
       cli.add_subcommand("routes", "List the public HTTP routes, one `METHOD /path` per line");
   auto* version =
@@ -96,7 +109,7 @@ int main(int argc, char** argv) {
   std::string config_file;
   std::map<std::string, std::string> values;  // stable storage for CLI11 to write into
   std::vector<std::pair<std::string, CLI::Option*>> given;
-  for (auto* sub : {serve, migrate, seed, reindex, routes}) {
+  for (auto* sub : {serve, migrate, seed, reindex, routes, keys_add, keys_rotate}) {
     sub->add_option("--config", config_file,
                     "Config file of `key = value` lines, keys as below without dashes "
                     "(env FFF_CONFIG)");
@@ -160,6 +173,26 @@ int main(int argc, char** argv) {
     return rc;
   }
 
+  if (*keys_add) {
+    // Two steps on purpose: every serving node must hold the new key (restarted with it) before
+    // anything is sealed under it, or a node still on the old ring could not open those values.
+    if (!config->master_key.empty()) {
+      std::cerr << "fff: the master keys come from FFF_MASTER_KEY (or --master-key); add the new "
+                   "key there as `id:base64key` at the end, restart every node, then run `fff "
+                   "keys rotate`\n";
+      return 2;
+    }
+    auto file = std::filesystem::path(config->data_dir) / "master-keys";
+    auto id = fff::crypto::KeyRing::add_key(file);
+    if (!id) {
+      std::cerr << "fff: " << id.error().message << "\n";
+      return 1;
+    }
+    std::cout << "added master key " << *id << " to " << file.string()
+              << "; restart every node (so each seals with it), then run `fff keys rotate`\n";
+    return 0;
+  }
+
   auto app = fff::app::App::create(*config);
   if (!app) {
     fff::log::error("cannot open the database",
@@ -192,6 +225,37 @@ int main(int argc, char** argv) {
     std::cout << "seeded " << report->products_added << " new products (" << seed_products
               << " generated, " << report->variants << " variants, " << report->images
               << " images, seed " << seed_value << ") in " << report->seconds << " s\n";
+    return 0;
+  }
+  if (*keys_rotate) {
+    auto started = std::chrono::steady_clock::now();
+    auto total = (*app)->secrets_to_reseal();
+    if (!total) {
+      fff::log::error("key rotation failed",
+                      {{"code", total.error().code}, {"error", total.error().message}});
+      return 1;
+    }
+    size_t done = 0;
+    {
+      ProgressBar bar("re-sealing", "values");
+      bar(0, static_cast<int64_t>(*total));
+      for (;;) {
+        auto batch = (*app)->reseal_secrets(rotate_batch);
+        if (!batch) {
+          fff::log::error("key rotation stopped; run it again to resume",
+                          {{"code", batch.error().code}, {"error", batch.error().message}});
+          return 1;
+        }
+        if (*batch == 0) break;
+        done += *batch;
+        // Values sealed meanwhile by serving nodes still on an old key add to the work.
+        bar(static_cast<int64_t>(done), static_cast<int64_t>(std::max(*total, done)));
+      }
+      if (done < *total) bar(static_cast<int64_t>(*total), static_cast<int64_t>(*total));
+    }
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    std::cout << "re-sealed " << done << " values under master key " << (*app)->active_master_key()
+              << " in " << took.count() << " s\n";
     return 0;
   }
   if (*reindex) {

@@ -806,6 +806,10 @@ Result<std::vector<Account>> AccountService::staff_accounts() {
   return out;
 }
 
+Result<size_t> AccountService::count_to_reseal() {
+  return store_.count_not_on(keys_.active_key_id());
+}
+
 Result<size_t> AccountService::reseal(size_t batch) {
   const std::string& active = keys_.active_key_id();
   size_t done = 0;

@@ -124,6 +124,8 @@ class AccountService {
   // Re-seals up to `batch` addresses and phone numbers sealed under an older key; returns how
   // many. Zero means everything is on the active key (`fff keys rotate` loops until then).
   Result<size_t> reseal(size_t batch);
+  // How many values reseal() has left to do.
+  Result<size_t> count_to_reseal();
 
  private:
   Result<Account> open_account(const StoredAccount& stored) const;

@@ -399,6 +399,15 @@ Result<std::vector<SealedValue>> AccountStore::addresses_not_on(const std::strin
   return out;
 }
 
+Result<size_t> AccountStore::count_not_on(const std::string& active_key) {
+  auto r = db_.query(
+      "SELECT (SELECT count(*) FROM addresses WHERE key_id <> $1) + (SELECT count(*) FROM "
+      "accounts WHERE phone_key_id IS NOT NULL AND phone_key_id <> $1)",
+      {active_key});
+  if (!r) return r.error();
+  return static_cast<size_t>(r->rows.at(0).int64(0));
+}
+
 Result<std::vector<SealedValue>> AccountStore::phones_not_on(const std::string& active_key,
                                                              size_t limit) {
   auto r = db_.query(

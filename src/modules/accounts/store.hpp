@@ -102,6 +102,8 @@ class AccountStore {
   // Rows sealed under another key than `active_key`, at most `limit`.
   Result<std::vector<SealedValue>> addresses_not_on(const std::string& active_key, size_t limit);
   Result<std::vector<SealedValue>> phones_not_on(const std::string& active_key, size_t limit);
+  // How many addresses and phone numbers are sealed under another key than `active_key`.
+  Result<size_t> count_not_on(const std::string& active_key);
   // Replaces the sealed value only when it is still `old_sealed` (a concurrent edit wins).
   Result<void> reseal_address(const std::string& id, const std::string& old_sealed,
                               const std::string& sealed, const std::string& key);

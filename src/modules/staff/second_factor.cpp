@@ -168,6 +168,10 @@ void SecondFactorService::count_failure(const std::string& account_id) {
   if (!r) log::warn("second factor failure not counted", {{"error", r.error().code}});
 }
 
+Result<size_t> SecondFactorService::count_to_reseal() {
+  return store_.count_not_under(keys_.active_key_id());
+}
+
 Result<size_t> SecondFactorService::reseal(size_t batch) {
   const std::string& active = keys_.active_key_id();
   auto rows = store_.sealed_not_under(active, batch);

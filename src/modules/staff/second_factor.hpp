@@ -59,6 +59,8 @@ class SecondFactorService {
   // Re-seals up to `batch` secrets not sealed under the active key; returns how many. Call until
   // it returns 0. Error: a secret under a key no longer in the ring (master_key_unknown).
   Result<size_t> reseal(size_t batch);
+  // How many secrets reseal() has left to do.
+  Result<size_t> count_to_reseal();
 
  private:
   enum class Failure { unauthenticated, unprocessable };

@@ -271,6 +271,12 @@ Result<void> StaffStore::remove_second_factor(const std::string& account_id) {
   return tx->commit();
 }
 
+Result<size_t> StaffStore::count_not_under(const std::string& key_id) {
+  auto r = db_.query("SELECT count(*) FROM staff_second_factors WHERE key_id <> $1", {key_id});
+  if (!r) return r.error();
+  return static_cast<size_t>(r->rows.at(0).int64(0));
+}
+
 Result<std::vector<std::pair<std::string, std::string>>> StaffStore::sealed_not_under(
     const std::string& key_id, size_t limit) {
   auto r = db_.query(

@@ -50,6 +50,8 @@ class StaffStore {
                                  const std::string& now);
   Result<int64_t> unused_recovery_codes(const std::string& account_id);
   Result<void> remove_second_factor(const std::string& account_id);
+  // How many secrets are sealed under a key other than `key_id`.
+  Result<size_t> count_not_under(const std::string& key_id);
   // Up to `limit` (account id, sealed secret) pairs sealed under a key other than `key_id`.
   Result<std::vector<std::pair<std::string, std::string>>> sealed_not_under(
       const std::string& key_id, size_t limit);
