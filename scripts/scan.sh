@@ -116,7 +116,10 @@ for t in "${targets[@]}"; do
     esac
   done
   say "sqlmap: $name"
+  # 401 (a wrong password) and 429 (a lockout or a budget) are answers to read, not reasons to
+  # stop: without --ignore-code sqlmap gives up on the sign-in endpoint at its first request.
   sqlmap -u "$url" "${args[@]}" --batch --flush-session --level="${SCAN_LEVEL:-2}" \
+    --ignore-code=401,429 \
     --risk="${SCAN_RISK:-1}" --threads=2 --output-dir="$out/sqlmap-$name" \
     --results-file="$out/sqlmap-$name.csv" >"$out/sqlmap-$name.log" 2>&1 || true
   if grep -qiE "is vulnerable|appears to be injectable|sqlmap identified the following injection" \
