@@ -1,5 +1,10 @@
 #include "modules/accounts/password.hpp"
 
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
 #include <sodium.h>
 
 #include <fstream>
@@ -75,8 +80,63 @@ bool parse_hash_cost(std::string_view text, HashCost& out) {
   return true;
 }
 
-PasswordHasher::PasswordHasher(HashCost cost) {
+// A counting gate: at most `limit` holders at once; also remembers the peak.
+class PasswordHasher::Gate {
+ public:
+  explicit Gate(unsigned limit) : limit_(limit) {}
+  void enter() {
+    std::unique_lock lock(mu_);
+    free_.wait(lock, [&] { return inside_ < limit_; });
+    peak_ = std::max(peak_, ++inside_);
+  }
+  void leave() {
+    {
+      std::lock_guard lock(mu_);
+      --inside_;
+    }
+    free_.notify_one();
+  }
+  unsigned peak() const {
+    std::lock_guard lock(mu_);
+    return peak_;
+  }
+
+ private:
+  const unsigned limit_;
+  mutable std::mutex mu_;
+  std::condition_variable free_;
+  unsigned inside_ = 0;  // guarded by mu_
+  unsigned peak_ = 0;    // guarded by mu_
+};
+
+namespace {
+
+// Holds a place in the gate for one hash computation.
+template <typename Gate>
+class GatePass {
+ public:
+  explicit GatePass(Gate& gate) : gate_(gate) { gate_.enter(); }
+  ~GatePass() { gate_.leave(); }
+  GatePass(const GatePass&) = delete;
+  GatePass& operator=(const GatePass&) = delete;
+
+ private:
+  Gate& gate_;
+};
+
+}  // namespace
+
+PasswordHasher::~PasswordHasher() = default;
+PasswordHasher::PasswordHasher(PasswordHasher&&) noexcept = default;
+
+unsigned PasswordHasher::peak_at_once() const {
+  return gate_->peak();
+}
+
+PasswordHasher::PasswordHasher(HashCost cost, unsigned max_at_once) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium cannot be initialised");
+  if (max_at_once == 0) max_at_once = std::max(1u, std::thread::hardware_concurrency());
+  gate_ = std::make_unique<Gate>(max_at_once);
   switch (cost) {
     case HashCost::min:
       opslimit_ = crypto_pwhash_OPSLIMIT_MIN;
@@ -97,6 +157,7 @@ PasswordHasher::PasswordHasher(HashCost cost) {
 }
 
 Result<std::string> PasswordHasher::hash(std::string_view password) const {
+  GatePass<Gate> pass(*gate_);
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, password.data(), password.size(), opslimit_, memlimit_,
                             crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -107,10 +168,12 @@ Result<std::string> PasswordHasher::hash(std::string_view password) const {
 bool PasswordHasher::verify(std::string_view encoded, std::string_view password) const {
   if (encoded.empty() || encoded.size() >= crypto_pwhash_STRBYTES) return false;
   std::string terminated(encoded);  // crypto_pwhash_str_verify reads a C string
+  GatePass<Gate> pass(*gate_);
   return crypto_pwhash_str_verify(terminated.c_str(), password.data(), password.size()) == 0;
 }
 
 bool PasswordHasher::verify_dummy(std::string_view password) const {
+  GatePass<Gate> pass(*gate_);
   int outcome = crypto_pwhash_str_verify(dummy_.c_str(), password.data(), password.size());
   return outcome == 0 && false;
 }

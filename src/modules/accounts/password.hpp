@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -42,11 +43,16 @@ enum class HashCost { min, interactive, moderate };
 // "min", "interactive" or "moderate".
 bool parse_hash_cost(std::string_view text, HashCost& out);
 
-// Thread-safety: immutable after construction; every call may run concurrently. Hashing takes
-// tens of milliseconds and 64+ MiB at the interactive cost: call it on handler threads only.
+// Thread-safety: every call may run concurrently. Hashing takes tens of milliseconds and 64+ MiB
+// at the interactive cost: call it on handler threads only. At most `max_at_once` hashes run at
+// a time (the rest wait their turn): with four handler threads on a 1 GB server, a burst of
+// sign-ins would otherwise want 256 MiB at once, and more at once only makes each one slower.
 class PasswordHasher {
  public:
-  explicit PasswordHasher(HashCost cost);
+  // `max_at_once` 0 means one per CPU core.
+  explicit PasswordHasher(HashCost cost, unsigned max_at_once = 0);
+  ~PasswordHasher();
+  PasswordHasher(PasswordHasher&&) noexcept;
 
   // The encoded Argon2id hash ("$argon2id$v=19$m=…"). Error: internal when memory runs out.
   Result<std::string> hash(std::string_view password) const;
@@ -57,10 +63,14 @@ class PasswordHasher {
   bool verify_dummy(std::string_view password) const;
   // True when `encoded` was made at another cost than this hasher's.
   bool needs_rehash(std::string_view encoded) const;
+  // The most hashes that ever ran at once (for tests and metrics).
+  unsigned peak_at_once() const;
 
  private:
+  class Gate;
   unsigned long long opslimit_;
   size_t memlimit_;
+  std::unique_ptr<Gate> gate_;
   std::string dummy_;
 };
 

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 namespace fff::accounts {
 namespace {
 
@@ -80,6 +83,23 @@ TEST(PasswordHasherTest, ParsesCostNames) {
   EXPECT_TRUE(parse_hash_cost("moderate", cost));
   EXPECT_EQ(cost, HashCost::moderate);
   EXPECT_FALSE(parse_hash_cost("fast", cost));
+}
+
+TEST(PasswordHasherTest, NoMoreHashesRunAtOnceThanTheGateAllows) {
+  PasswordHasher hasher(HashCost::min, 2);
+  auto encoded = hasher.hash("a password for the gate test");
+  ASSERT_TRUE(encoded);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 6; ++i) {
+        EXPECT_TRUE(hasher.verify(*encoded, "a password for the gate test"));
+        EXPECT_FALSE(hasher.verify_dummy("anything at all"));
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_GE(hasher.peak_at_once(), 1u);
+  EXPECT_LE(hasher.peak_at_once(), 2u);
 }
 
 }  // namespace
