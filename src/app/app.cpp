@@ -5,7 +5,6 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -56,34 +55,6 @@ std::vector<db::Migration> all_migrations() {
   for (auto& m : db::accounts_migrations()) all.push_back(std::move(m));
   for (auto& m : db::staff_migrations()) all.push_back(std::move(m));
   return all;
-}
-
-// The bootstrap admin token: the configured one, else the one kept in <data_dir>/admin-token, else
-// a new random one written there (owner-only) so `make run` has a staff API without set-up.
-Result<std::string> staff_token(const Config& config) {
-  if (!config.admin_token.empty()) return config.admin_token;
-  std::filesystem::path path = std::filesystem::path(config.data_dir) / "admin-token";
-  if (std::ifstream in(path); in) {
-    std::string token;
-    std::getline(in, token);
-    if (token.size() >= 24) return token;
-  }
-  std::random_device random;  // getrandom(2) on Linux
-  std::string token;
-  constexpr char kHex[] = "0123456789abcdef";
-  for (int i = 0; i < 40; ++i) token.push_back(kHex[random() % 16]);
-  std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
-  std::ofstream out(path, std::ios::trunc);
-  out << token << "\n";
-  out.close();
-  std::filesystem::permissions(
-      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
-  if (!out)
-    return Error::unavailable("admin_token_unwritable",
-                              "cannot write the staff token to " + path.string());
-  log::info("staff token created", {{"path", path.string()}});
-  return token;
 }
 
 // A secret every node of a shop must share: the configured one, else the one kept in
@@ -158,7 +129,10 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   app->key_ring_ = std::make_unique<crypto::KeyRing>(std::move(*keys));
   // Staff access: the policy decides, the audit log remembers; the configured admin token becomes
   // the "bootstrap admin" API token when migrations have run (migrate()).
-  auto token = staff_token(app->config_);
+  // The bootstrap admin token: the configured one, else the one kept in <data_dir>/admin-token
+  // (made there on first start, so `make run` has a staff API without set-up).
+  auto token = kept_secret(app->config_, app->config_.admin_token, "admin-token", "admin_token",
+                           random_hex_secret);
   if (!token) return token.error();
   app->bootstrap_token_ = std::move(*token);
   app->tokens_ = std::make_unique<staff::TokenService>(*app->database_, Clock::system());

@@ -26,14 +26,12 @@ bool is_unsafe(std::string_view method) {
 
 Response too_many(const Request& req, std::chrono::milliseconds left, std::string_view what) {
   auto seconds = std::max<int64_t>(1, (left.count() + 999) / 1000);
-  Response r = problem(Error{ErrorKind::rate_limited,
-                             "rate_limited",
-                             "too many requests " + std::string(what) + "; retry in " +
-                                 std::to_string(seconds) + " s",
-                             {}},
-                       req.request_id);
-  r.headers.set("Retry-After", std::to_string(seconds));
-  return r;
+  // problem() turns retry_after into the Retry-After header, as for every other 429.
+  return problem(Error::rate_limited("rate_limited",
+                                     "too many requests " + std::string(what) + "; retry in " +
+                                         std::to_string(seconds) + " s",
+                                     static_cast<int>(seconds)),
+                 req.request_id);
 }
 
 // The value of `name` in an application/x-www-form-urlencoded body, decoded.
