@@ -20,10 +20,12 @@
 #include "infra/http/perimeter.hpp"
 #include "infra/http/problem.hpp"
 #include "infra/http/server.hpp"
+#include "infra/jobs/queue.hpp"
 #include "infra/mail/mailer.hpp"
 #include "migrations/accounts.hpp"
 #include "migrations/catalog.hpp"
 #include "migrations/inventory.hpp"
+#include "migrations/jobs.hpp"
 #include "migrations/media.hpp"
 #include "migrations/staff.hpp"
 #include "modules/accounts/api.hpp"
@@ -49,6 +51,7 @@ namespace {
 // Every module's migrations, in the order modules depend on each other.
 std::vector<db::Migration> all_migrations() {
   std::vector<db::Migration> all;
+  for (auto& m : db::jobs_migrations()) all.push_back(std::move(m));
   for (auto& m : db::catalog_migrations()) all.push_back(std::move(m));
   for (auto& m : db::inventory_migrations()) all.push_back(std::move(m));
   for (auto& m : db::media_migrations()) all.push_back(std::move(m));
@@ -121,6 +124,7 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   auto shared_state = kv::KeyValueStore::open(app->config_.redis_url, app->config_.kv_prefix);
   if (!shared_state) return shared_state.error();
   app->shared_state_ = std::move(*shared_state);
+  app->jobs_ = std::make_unique<jobs::JobQueue>(*app->database_, Clock::system(), &app->metrics_);
   // Secrets at rest (phone numbers, addresses, staff TOTP secrets) are sealed under the master
   // keys.
   auto keys = crypto::KeyRing::load(
@@ -283,6 +287,10 @@ Result<std::unique_ptr<App>> App::create(Config config) {
                                                                     const std::string& session_id) {
                                          return accounts->confirm_second_factor(session_id);
                                        }});
+  for (auto wire :
+       {&App::wire_events, &App::wire_cart, &App::wire_orders, &App::wire_notifications}) {
+    if (auto wired = (app.get()->*wire)(); !wired) return wired.error();
+  }
   if (app->config_.test_routes) app->add_test_routes();
   return app;
 }
@@ -447,7 +455,7 @@ void App::add_test_routes() {
       {}, false);
 }
 
-int App::serve() {
+int App::serve(bool run_jobs) {
   http::ServerOptions options;
   options.host = config_.listen_host;
   options.port = config_.listen_port;
@@ -473,12 +481,20 @@ int App::serve() {
   log::info("listening", {{"address", address},
                           {"database", db::to_string(database_->dialect())},
                           {"version", kVersion}});
+  jobs_->start(jobs::WorkerOptions{.run_jobs = run_jobs});
   bool clean = server.run(true);
+  jobs_->stop();
   if (!clean) {
     log::warn("exiting with requests still in flight");
     std::fflush(stdout);
     std::_Exit(1);  // handlers still running cannot be joined; do not hang the operator
   }
+  return 0;
+}
+
+int App::work(bool drain) {
+  // TODO(lead): the worker loop; filled in with the queue.
+  (void)drain;
   return 0;
 }
 

@@ -43,6 +43,27 @@ class KeyRing;
 namespace fff::mail {
 class FileMailer;
 }
+namespace fff::jobs {
+class JobQueue;
+}
+namespace fff::cart {
+class CartService;
+}
+namespace fff::pricing {
+class PricingService;
+}
+namespace fff::orders {
+class OrderService;
+}
+namespace fff::payments {
+class PaymentService;
+}
+namespace fff::notifications {
+class Notifier;
+}
+namespace fff::webhooks {
+class WebhookService;
+}
 
 namespace fff::app {
 
@@ -73,8 +94,14 @@ class App {
   Result<size_t> secrets_to_reseal();
   // The master key that seals from now on.
   const std::string& active_master_key() const;
-  // Serves until SIGINT/SIGTERM. Returns the process exit code.
-  int serve();
+  // Serves until SIGINT/SIGTERM. Returns the process exit code. Unless `run_jobs` is false
+  // (`fff serve --no-workers`), this process also dispatches events and runs jobs.
+  int serve(bool run_jobs = true);
+  // Runs only the job queue (`fff worker`) until SIGINT/SIGTERM; with `drain`, until no job is
+  // due, then returns. Returns the process exit code.
+  int work(bool drain);
+
+  jobs::JobQueue& job_queue() { return *jobs_; }
 
   const http::Router& router() const { return router_; }
   const Config& config() const { return config_; }
@@ -83,6 +110,12 @@ class App {
   explicit App(Config config, std::unique_ptr<db::Database> database);
   void add_system_routes();
   void add_test_routes();
+  // Commerce wiring, one file each (wire_*.cpp), called by create() in this order after the
+  // catalog, inventory, accounts and staff are built: services, event subscribers, routes.
+  Result<void> wire_cart();           // cart + pricing (wire_cart.cpp)
+  Result<void> wire_orders();         // orders, payments, checkout (wire_orders.cpp)
+  Result<void> wire_notifications();  // mail notifications, webhooks, SMTP (wire_notifications.cpp)
+  Result<void> wire_events();  // catalog/stock events, search index, job routes (wire_events.cpp)
 
   Config config_;
   MetricsRegistry metrics_;
@@ -99,6 +132,14 @@ class App {
   std::unique_ptr<staff::TokenService> tokens_;
   std::unique_ptr<staff::AuditLog> audit_;
   std::unique_ptr<staff::SecondFactorService> second_factor_;
+  std::unique_ptr<jobs::JobQueue> jobs_;  // outbox dispatcher, workers, schedules
+  // shared_ptr: each is built in its wire_*.cpp, and App's destructor need not see the types.
+  std::shared_ptr<cart::CartService> carts_;
+  std::shared_ptr<pricing::PricingService> pricing_;
+  std::shared_ptr<orders::OrderService> orders_;
+  std::shared_ptr<payments::PaymentService> payments_;
+  std::shared_ptr<notifications::Notifier> notifier_;
+  std::shared_ptr<webhooks::WebhookService> webhooks_;
   http::Router router_;
   http::Pipeline pipeline_;
 };

@@ -12,6 +12,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::unauthenticated: return "unauthenticated";
     case ErrorKind::forbidden: return "forbidden";
     case ErrorKind::too_large: return "too_large";
+    case ErrorKind::payment_failed: return "payment_failed";
     case ErrorKind::rate_limited: return "rate_limited";
     case ErrorKind::unavailable: return "unavailable";
     case ErrorKind::internal: return "internal";

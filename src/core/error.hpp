@@ -22,6 +22,7 @@ enum class ErrorKind {
   unauthenticated,  // who is asking is unknown
   forbidden,        // who is asking may not do this
   too_large,        // a size limit was exceeded
+  payment_failed,   // the payment provider refused (a declined card): nothing was charged or kept
   rate_limited,     // too many requests
   unavailable,      // a dependency is down or the server is overloaded; retry later
   internal,         // a bug or an unexpected failure; details are logged, not shown
@@ -66,6 +67,9 @@ struct Error {
   }
   static Error too_large(std::string code, std::string message) {
     return {ErrorKind::too_large, std::move(code), std::move(message), {}};
+  }
+  static Error payment_failed(std::string code, std::string message) {
+    return {ErrorKind::payment_failed, std::move(code), std::move(message), {}};
   }
   static Error rate_limited(std::string code, std::string message, int retry_after_seconds = 0) {
     return {ErrorKind::rate_limited, std::move(code), std::move(message), {}, retry_after_seconds};

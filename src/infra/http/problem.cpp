@@ -11,6 +11,7 @@ const char* reason(int status) {
   switch (status) {
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
+    case 402: return "Payment Required";
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
@@ -39,6 +40,7 @@ int status_for(ErrorKind kind) {
     case ErrorKind::unauthenticated: return 401;
     case ErrorKind::forbidden: return 403;
     case ErrorKind::too_large: return 413;
+    case ErrorKind::payment_failed: return 402;
     case ErrorKind::rate_limited: return 429;
     case ErrorKind::unavailable: return 503;
     case ErrorKind::internal: return 500;

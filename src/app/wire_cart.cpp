@@ -1,0 +1,9 @@
+#include "app/app.hpp"
+
+namespace fff::app {
+
+Result<void> App::wire_cart() {
+  return {};
+}
+
+}  // namespace fff::app
