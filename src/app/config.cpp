@@ -271,6 +271,10 @@ const std::vector<Setting>& settings() {
                         "staff and admins signed in by cookie must pass two-factor (TOTP) before "
                         "using the staff API (API tokens are exempt)",
                         &Config::require_admin_totp));
+    // --- jobs and events ---
+    // --- cart and pricing ---
+    // --- orders and payments ---
+    // --- notifications, SMTP and webhooks ---
     s.push_back(boolean("test_routes",
                         "serve /_test/* routes used by the test suite (never in production)",
                         &Config::test_routes));

@@ -58,6 +58,10 @@ struct Config {
   std::string mail_from = "FFF <no-reply@localhost>";
   // Staff signed in by cookie must pass the second factor (TOTP) before the staff API serves them.
   bool require_admin_totp = false;
+  // --- jobs and events (wire_events.cpp) ---
+  // --- cart and pricing (wire_cart.cpp) ---
+  // --- orders and payments (wire_orders.cpp) ---
+  // --- notifications, SMTP and webhooks (wire_notifications.cpp) ---
 
   std::string effective_database_url() const;
 };
