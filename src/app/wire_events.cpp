@@ -7,6 +7,7 @@
 #include "core/log.hpp"
 #include "infra/jobs/queue.hpp"
 #include "infra/jobs/staff_api.hpp"
+#include "modules/accounts/service.hpp"
 #include "modules/catalog/service.hpp"
 #include "modules/inventory/service.hpp"
 
@@ -58,6 +59,14 @@ Result<void> App::wire_events() {
         }
         return {};
       });
+  // Expired sessions and mailed tokens already answer as unknown; the sweep keeps tables small.
+  jobs_->every("accounts.sweep_expired", std::chrono::hours(1),
+               [accounts = accounts_.get()]() -> Result<void> {
+                 auto swept = accounts->sweep_expired();
+                 if (!swept) return swept.error();
+                 if (*swept > 0) log::info("expired sessions and tokens swept", {{"rows", *swept}});
+                 return {};
+               });
   jobs::add_staff_routes(router_, *jobs_, *staff_access_);
   return {};
 }
