@@ -372,7 +372,9 @@ struct JobQueue::State {
 
   void worker_loop() {
     while (!stopping) {
-      auto jobs = claim(1, options.lease);
+      // A few at a time: one claim statement per batch instead of per job (SQLite has one
+      // writer, and the shop's requests need it too).
+      auto jobs = claim(4, options.lease);
       if (!jobs) {
         log::warn("jobs not claimed", {{"error", jobs.error().message}});
         if (!sleep_for(1s)) return;
