@@ -23,10 +23,12 @@
 #include "infra/jobs/queue.hpp"
 #include "infra/mail/mailer.hpp"
 #include "migrations/accounts.hpp"
+#include "migrations/cart.hpp"
 #include "migrations/catalog.hpp"
 #include "migrations/inventory.hpp"
 #include "migrations/jobs.hpp"
 #include "migrations/media.hpp"
+#include "migrations/pricing.hpp"
 #include "migrations/staff.hpp"
 #include "modules/accounts/api.hpp"
 #include "modules/accounts/service.hpp"
@@ -57,6 +59,8 @@ std::vector<db::Migration> all_migrations() {
   for (auto& m : db::media_migrations()) all.push_back(std::move(m));
   for (auto& m : db::accounts_migrations()) all.push_back(std::move(m));
   for (auto& m : db::staff_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::cart_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::pricing_migrations()) all.push_back(std::move(m));
   return all;
 }
 
