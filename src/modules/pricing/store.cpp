@@ -1,0 +1,1 @@
+#include "modules/pricing/store.hpp"
