@@ -255,7 +255,8 @@ void add_order_routes(http::Router& router, OrderRoutes routes) {
     c.fingerprint = c.account_id.value_or("guest") + "|" + json::serialize(*body);
     auto done = checkout(r->checkout, c);
     if (!done) return fail(done.error(), req);
-    Response res = http::json_response(checkout_json(*done), 201);
+    // A replay answers 200 with the first order (as stock adjustments do), a new order 201.
+    Response res = http::json_response(checkout_json(*done), done->replayed ? 200 : 201);
     res.headers.set("Location", "/api/v1/orders/" + done->order.number);
     if (done->replayed) res.headers.set("Idempotent-Replayed", "true");
     return res;
