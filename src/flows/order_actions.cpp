@@ -24,13 +24,14 @@ json::object refund_json(const Order& o, int64_t amount, const std::string& reas
   return {{"amount", orders::money_json(amount, o.currency)}, {"reason", reason}};
 }
 
-}  // namespace
-
 // Every action: one transaction, retried on serialization failures; the order is locked first
 // and its payment second, by every action, so two actions on one order take turns.
-#define FFF_TX(body)                                                                       \
-  with_retries<OrderOutcome>(s_.database, kAttempts,                                       \
-                             [&](db::Transaction & tx) -> Result<OrderOutcome> body)
+Result<OrderOutcome> in_tx(db::Database& database,
+                           const std::function<Result<OrderOutcome>(db::Transaction&)>& body) {
+  return with_retries<OrderOutcome>(database, kAttempts, body);
+}
+
+}  // namespace
 
 Result<OrderOutcome> OrderActions::cancel_locked(db::Transaction& tx, Order& o,
                                                  const std::string& actor,
@@ -86,7 +87,7 @@ Result<OrderOutcome> OrderActions::cancel_locked(db::Transaction& tx, Order& o,
 Result<OrderOutcome> OrderActions::cancel(const std::string& order_id, const std::string& actor,
                                           const std::string& reason) {
   std::vector<std::string> restocked;
-  auto done = FFF_TX({
+  auto done = in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     restocked.clear();
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
@@ -102,7 +103,7 @@ Result<OrderOutcome> OrderActions::cancel(const std::string& order_id, const std
 Result<OrderOutcome> OrderActions::capture(const std::string& order_id,
                                            std::optional<int64_t> amount,
                                            const std::string& actor) {
-  return FFF_TX({
+  return in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
     if (!o->payment_id) return Error::conflict("no_payment", "this order has no payment");
@@ -129,7 +130,7 @@ Result<OrderOutcome> OrderActions::capture(const std::string& order_id,
 Result<OrderOutcome> OrderActions::refund(const std::string& order_id,
                                           std::optional<int64_t> amount,
                                           const std::string& reason, const std::string& actor) {
-  return FFF_TX({
+  return in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
     if (!o->payment_id) return Error::conflict("no_payment", "this order has no payment");
@@ -160,7 +161,7 @@ Result<OrderOutcome> OrderActions::refund(const std::string& order_id,
 Result<OrderOutcome> OrderActions::ship(const std::string& order_id, const std::string& carrier,
                                         const std::string& tracking_number,
                                         const LineQuantities& lines, const std::string& actor) {
-  return FFF_TX({
+  return in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
     if (o->status != Status::paid && o->status != Status::confirmed &&
@@ -199,7 +200,7 @@ Result<OrderOutcome> OrderActions::ship(const std::string& order_id, const std::
 }
 
 Result<OrderOutcome> OrderActions::deliver(const std::string& order_id, const std::string& actor) {
-  return FFF_TX({
+  return in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
     if (!orders::can_transition(o->status, Status::delivered))
@@ -234,7 +235,7 @@ Result<OrderOutcome> OrderActions::note(const std::string& order_id, const std::
   if (text.empty() || text.size() > 2000)
     return Error::unprocessable("invalid_note", "a note is 1 to 2000 characters",
                                 {{"note", "must be 1 to 2000 characters"}});
-  return FFF_TX({
+  return in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
     if (auto r = s_.orders.record(tx, *o, actor, "note", text, true); !r) return r.error();
@@ -249,7 +250,7 @@ Result<OrderOutcome> OrderActions::confirm_payment(const std::string& payment_id
   if (!found) return found.error();
   std::string order_id = found->order_id;
   std::vector<std::string> restocked;
-  auto done = FFF_TX({
+  auto done = in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     restocked.clear();
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
@@ -353,7 +354,7 @@ Result<OrderOutcome> OrderActions::request_return(const std::string& order_id,
                                                   const std::string& resolution,
                                                   const std::optional<std::string>& exchange_for,
                                                   const std::string& actor) {
-  return FFF_TX({
+  return in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
     auto r = s_.orders.request_return(tx, *o, lines, reason, resolution, exchange_for, actor);
@@ -372,7 +373,7 @@ Result<OrderOutcome> OrderActions::approve_return(const std::string& order_id,
                                                   const std::string& return_id,
                                                   const std::string& note,
                                                   const std::string& actor) {
-  return FFF_TX({
+  return in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
     auto r = s_.orders.find_return(tx, *o, return_id);
@@ -393,7 +394,7 @@ Result<OrderOutcome> OrderActions::reject_return(const std::string& order_id,
                                                  const std::string& return_id,
                                                  const std::string& note,
                                                  const std::string& actor) {
-  return FFF_TX({
+  return in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
     auto r = s_.orders.find_return(tx, *o, return_id);
@@ -418,7 +419,7 @@ Result<OrderOutcome> OrderActions::receive_return(const std::string& order_id,
   auto location = s_.inventory.location(location_code.empty() ? "main" : location_code);
   if (!location) return location.error();
   std::vector<std::string> restocked;
-  auto done = FFF_TX({
+  auto done = in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     restocked.clear();
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
@@ -454,7 +455,7 @@ Result<OrderOutcome> OrderActions::refund_return(const std::string& order_id,
                                                  const std::string& return_id,
                                                  std::optional<int64_t> amount,
                                                  const std::string& actor) {
-  return FFF_TX({
+  return in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
     auto r = s_.orders.find_return(tx, *o, return_id);
@@ -504,7 +505,7 @@ Result<int> OrderActions::release_unpaid(std::chrono::seconds older_than, int li
   int released = 0;
   for (const auto& id : *ids) {
     std::vector<std::string> restocked;
-    auto done = FFF_TX({
+    auto done = in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
       restocked.clear();
       auto o = s_.orders.lock(tx, id);
       if (!o) return o.error();
@@ -525,7 +526,5 @@ Result<int> OrderActions::release_unpaid(std::chrono::seconds older_than, int li
   }
   return released;
 }
-
-#undef FFF_TX
 
 }  // namespace fff::flows
