@@ -273,6 +273,31 @@ const std::vector<Setting>& settings() {
                         &Config::require_admin_totp));
     // --- jobs and events ---
     // --- cart and pricing ---
+    s.push_back({"currency", "the shop currency: USD or VND (catalog, carts and orders)", "USD",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v != "USD" && v != "VND") return "'" + v + "' is not USD or VND";
+                   c.currency = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"prices_include_tax",
+                 "catalog prices include VAT (default: true for VND, false for USD)", "",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v == "1" || v == "true" || v == "yes" || v == "on")
+                     c.prices_include_tax = true;
+                   else if (v == "0" || v == "false" || v == "no" || v == "off")
+                     c.prices_include_tax = false;
+                   else if (v.empty())
+                     c.prices_include_tax.reset();
+                   else
+                     return "'" + v + "' is not a boolean (true/false, 1/0, yes/no, on/off)";
+                   return std::nullopt;
+                 }});
+    s.push_back(integer("cart_max_quantity", "most units of one item a cart line may hold",
+                        &Config::cart_max_quantity, 1, 1000, "units"));
+    s.push_back(integer("cart_max_lines", "most different items a cart may hold",
+                        &Config::cart_max_lines, 1, 500, "lines"));
+    s.push_back(integer("cart_expiry_days", "days an untouched open cart is kept serving",
+                        &Config::cart_expiry_days, 1, 3650, "days"));
     // --- orders and payments ---
     s.push_back({"payment_capture_mode",
                  "when card payments are captured: immediate (at checkout) or on_fulfilment (at "

@@ -60,6 +60,12 @@ struct Config {
   bool require_admin_totp = false;
   // --- jobs and events (wire_events.cpp) ---
   // --- cart and pricing (wire_cart.cpp) ---
+  std::string currency = "USD";  // the shop currency: USD or VND
+  // Catalog prices include VAT; unset: true for VND (prices shown with tax), false for USD.
+  std::optional<bool> prices_include_tax;
+  int64_t cart_max_quantity = 20;  // per cart line
+  int64_t cart_max_lines = 50;
+  int cart_expiry_days = 30;  // open carts untouched this long are no longer served
   // --- orders and payments (wire_orders.cpp) ---
   std::string payment_capture_mode = "immediate";  // or on_fulfilment (at the first shipment)
   // HMAC-SHA256 key of payment provider webhooks; empty: kept in <data_dir>/payment-webhook-key.

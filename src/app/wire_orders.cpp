@@ -26,9 +26,8 @@ struct OrdersWiring {
 }  // namespace
 
 Result<void> App::wire_orders() {
-  // Until wire_cart.cpp builds them (cart helper), checkout makes its own.
-  if (!carts_) carts_ = std::make_shared<cart::CartService>(*database_, Clock::system());
-  if (!pricing_) pricing_ = std::make_shared<pricing::PricingService>(*database_, Clock::system());
+  // Checkout prices and closes carts: wire_cart() built those services first.
+  if (!carts_ || !pricing_) return Error::internal("wire_orders needs wire_cart's services");
 
   payments::PaymentSettings settings;
   settings.capture_mode = config_.payment_capture_mode;
