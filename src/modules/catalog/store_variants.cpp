@@ -21,8 +21,10 @@ Result<std::vector<VariantView>> ProductStore::variant_views(const std::vector<s
         "(SELECT label FROM option_values WHERE option = 'size' AND code = v.size), "
         "(SELECT label FROM option_values WHERE option = 'colour' AND code = v.colour), "
         "v.price_minor, "
+        "COALESCE((SELECT i.media_key FROM product_images i WHERE i.product_id = p.id "
+        "AND i.colour = v.colour ORDER BY i.position, i.id LIMIT 1), "
         "(SELECT i.media_key FROM product_images i WHERE i.product_id = p.id "
-        " ORDER BY CASE WHEN i.colour = v.colour THEN 0 ELSE 1 END, i.position, i.id LIMIT 1) "
+        "ORDER BY i.position, i.id LIMIT 1)) "
         "FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id IN (" +
             in + ")",
         params);

@@ -26,8 +26,9 @@ std::optional<CouponKind> parse_coupon_kind(const std::string& text) {
 }
 
 int64_t mul_div_half_up(int64_t a, int64_t b, int64_t c) {
-  __int128 n = static_cast<__int128>(a) * b;
-  __int128 d = c;
+  __extension__ using Wide = __int128;  // a GCC/Clang extension; exact for any int64 inputs
+  Wide n = static_cast<Wide>(a) * b;
+  Wide d = c;
   return static_cast<int64_t>((2 * n + d) / (2 * d));
 }
 

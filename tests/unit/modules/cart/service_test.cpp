@@ -262,6 +262,7 @@ TEST_P(CartTest, CloseForOrderHappensOnceAndClosesTheCart) {
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, "cart_not_open");
   EXPECT_EQ(again.error().kind, ErrorKind::conflict);
+  tx->rollback();
   EXPECT_EQ(carts_->add_line(c.id, new_id(), 1, 5).error().code, "cart_not_open");
 }
 

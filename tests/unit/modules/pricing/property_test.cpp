@@ -116,7 +116,9 @@ TEST_P(PricingPropertyTest, RandomCartsAlwaysAddUp) {
         EXPECT_EQ(total + q->shipping_minor + (inclusive ? 0 : q->shipping_tax_minor),
                   q->total_minor);
         EXPECT_EQ(q->currency, currency);
-        if (!r.shipping_method) EXPECT_EQ(q->shipping_minor, 0);
+        if (!r.shipping_method) {
+          EXPECT_EQ(q->shipping_minor, 0);
+        }
         if (::testing::Test::HasFailure()) return;  // one bad cart is enough to read
       }
       EXPECT_GT(quoted, 1000);

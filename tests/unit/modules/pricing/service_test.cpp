@@ -37,11 +37,28 @@ class ManualClock : public Clock {
   Timestamp now_ = now_utc();
 };
 
+// Builds coupon inputs readably (designated initializers would have to name every member).
+struct C {
+  CouponInput in;
+  C(std::string code, std::string kind) {
+    in.code = std::move(code);
+    in.kind = std::move(kind);
+  }
+  C& percent(int64_t bp) { return in.percent_bp = bp, *this; }
+  C& amount(int64_t minor) { return in.amount_minor = minor, *this; }
+  C& minimum(int64_t minor) { return in.minimum_subtotal_minor = minor, *this; }
+  C& starts(std::string at) { return in.starts_at = std::move(at), *this; }
+  C& ends(std::string at) { return in.ends_at = std::move(at), *this; }
+  C& limit(int64_t n) { return in.usage_limit = n, *this; }
+  C& per_customer(int64_t n) { return in.per_customer_limit = n, *this; }
+  operator CouponInput() const { return in; }  // NOLINT: a builder
+};
+
 class PricingTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     scratch_ = std::make_unique<fff::testing::ScratchDatabase>(GetParam());
-    auto opened = db::Database::open(scratch_->url());
+    auto opened = db::Database::open(scratch_->url(), db::Options{});
     ASSERT_TRUE(opened.ok()) << describe(opened);
     db_ = std::move(opened).value();
     auto migrated = db::migrate(*db_, db::pricing_migrations());
@@ -99,7 +116,7 @@ TEST_P(PricingTest, SubtotalWithoutExtrasIsTheTotal) {
 }
 
 TEST_P(PricingTest, PercentageDiscountIsSpreadAndSumsExactly) {
-  coupon({.code = "save10", .kind = "percentage", .percent_bp = 1000});
+  coupon(C("save10", "percentage").percent(1000));
   auto r = cart({{1, 333}, {1, 333}, {1, 334}});
   r.coupon_code = "SAVE10";
   Quote q = quote(r);
@@ -114,7 +131,7 @@ TEST_P(PricingTest, PercentageDiscountIsSpreadAndSumsExactly) {
 }
 
 TEST_P(PricingTest, CodesAreCaseInsensitive) {
-  coupon({.code = "Summer-Sale", .kind = "fixed", .amount_minor = 500});
+  coupon(C("Summer-Sale", "fixed").amount(500));
   auto r = cart({{1, 2000}});
   r.coupon_code = "  summer-SALE ";
   Quote q = quote(r);
@@ -124,7 +141,7 @@ TEST_P(PricingTest, CodesAreCaseInsensitive) {
 }
 
 TEST_P(PricingTest, FixedDiscountNeverExceedsTheSubtotal) {
-  coupon({.code = "BIG", .kind = "fixed", .amount_minor = 100000});
+  coupon(C("BIG", "fixed").amount(100000));
   auto r = cart({{1, 2000}});
   r.coupon_code = "big";
   Quote q = quote(r);
@@ -136,7 +153,7 @@ TEST_P(PricingTest, UnknownOrInactiveCouponIsCouponNotFound) {
   auto r = cart({{1, 2000}});
   r.coupon_code = "NOPE";
   EXPECT_EQ(pricing_->quote(r).error().code, "coupon_not_found");
-  Coupon c = coupon({.code = "GONE", .kind = "percentage", .percent_bp = 500});
+  Coupon c = coupon(C("GONE", "percentage").percent(500));
   ASSERT_TRUE(pricing_->deactivate_coupon(c.id).ok());
   r.coupon_code = "gone";
   auto q = pricing_->quote(r);
@@ -147,11 +164,7 @@ TEST_P(PricingTest, UnknownOrInactiveCouponIsCouponNotFound) {
 TEST_P(PricingTest, CouponValidityWindow) {
   std::string soon = to_iso8601(clock_.now() + std::chrono::hours(1));
   std::string later = to_iso8601(clock_.now() + std::chrono::hours(2));
-  coupon({.code = "WINDOW",
-          .kind = "percentage",
-          .percent_bp = 500,
-          .starts_at = soon,
-          .ends_at = later});
+  coupon(C("WINDOW", "percentage").percent(500).starts(soon).ends(later));
   auto r = cart({{1, 2000}});
   r.coupon_code = "WINDOW";
   EXPECT_EQ(pricing_->quote(r).error().code, "coupon_not_yet_valid");
@@ -162,7 +175,7 @@ TEST_P(PricingTest, CouponValidityWindow) {
 }
 
 TEST_P(PricingTest, CouponMinimumSubtotal) {
-  coupon({.code = "MIN50", .kind = "fixed", .amount_minor = 500, .minimum_subtotal_minor = 5000});
+  coupon(C("MIN50", "fixed").amount(500).minimum(5000));
   auto r = cart({{1, 4999}});
   r.coupon_code = "MIN50";
   auto below = pricing_->quote(r);
@@ -173,7 +186,7 @@ TEST_P(PricingTest, CouponMinimumSubtotal) {
 }
 
 TEST_P(PricingTest, FreeShippingCouponZeroesShipping) {
-  coupon({.code = "SHIPFREE", .kind = "free_shipping"});
+  coupon(C("SHIPFREE", "free_shipping"));
   auto r = cart({{1, 1000}});
   r.shipping_method = "standard";
   r.country = "US";
@@ -234,7 +247,7 @@ TEST_P(PricingTest, VatIsAddedPerLineAndOnShippingWhenPricesExcludeTax) {
 }
 
 TEST_P(PricingTest, TaxOnTheDiscountedLineAmount) {
-  coupon({.code = "HALF", .kind = "percentage", .percent_bp = 5000});
+  coupon(C("HALF", "percentage").percent(5000));
   auto r = cart({{1, 1000}});
   r.country = "DE";  // 19 %
   r.coupon_code = "half";
@@ -283,7 +296,7 @@ TEST_P(PricingTest, VndShopUsesItsOwnShippingRows) {
 }
 
 TEST_P(PricingTest, RedeemCountsUsesUpToTheLimit) {
-  Coupon c = coupon({.code = "TWICE", .kind = "percentage", .percent_bp = 1000, .usage_limit = 2});
+  Coupon c = coupon(C("TWICE", "percentage").percent(1000).limit(2));
   auto r = cart({{1, 1000}});
   r.coupon_code = "twice";
   Quote q = quote(r);
@@ -306,7 +319,7 @@ TEST_P(PricingTest, RedeemCountsUsesUpToTheLimit) {
 }
 
 TEST_P(PricingTest, PerCustomerLimitCountsByAccountOrEmail) {
-  coupon({.code = "ONCE", .kind = "fixed", .amount_minor = 100, .per_customer_limit = 1});
+  coupon(C("ONCE", "fixed").amount(100).per_customer(1));
   auto r = cart({{1, 1000}});
   r.coupon_code = "ONCE";
   r.email = "Ann@Example.com";
@@ -336,24 +349,28 @@ TEST_P(PricingTest, RedeemWithoutCouponIsANoOp) {
 }
 
 TEST_P(PricingTest, CouponValidation) {
-  auto bad = pricing_->create_coupon({.code = "x y", .kind = "percentage", .percent_bp = 0});
+  auto bad = pricing_->create_coupon(C("x y", "percentage").percent(0));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code, "invalid_coupon");
   EXPECT_GE(bad.error().fields.size(), 2u);
-  EXPECT_EQ(pricing_->create_coupon({.code = "K", .kind = "bogus"}).error().code, "invalid_coupon");
-  coupon({.code = "DUP", .kind = "free_shipping"});
-  EXPECT_EQ(pricing_->create_coupon({.code = "dup", .kind = "free_shipping"}).error().code,
-            "coupon_code_taken");
+  EXPECT_EQ(pricing_->create_coupon(C("K", "bogus")).error().code, "invalid_coupon");
+  coupon(C("DUP", "free_shipping"));
+  EXPECT_EQ(pricing_->create_coupon(C("dup", "free_shipping")).error().code, "coupon_code_taken");
 }
 
 TEST_P(PricingTest, UpdateCouponChangesLimitsAndKeepsUses) {
-  Coupon c = coupon({.code = "EDIT", .kind = "percentage", .percent_bp = 1000});
-  auto changed = pricing_->update_coupon(c.id, {.percent_bp = 1500, .usage_limit = 10});
+  Coupon c = coupon(C("EDIT", "percentage").percent(1000));
+  auto changed = pricing_->update_coupon(c.id, [] {
+    CouponInput in;
+    in.percent_bp = 1500;
+    in.usage_limit = 10;
+    return in;
+  }());
   ASSERT_TRUE(changed.ok()) << describe(changed);
   EXPECT_EQ(changed->percent_bp, 1500);
   EXPECT_EQ(changed->usage_limit, 10);
   EXPECT_EQ(changed->code, "EDIT");
-  EXPECT_EQ(pricing_->update_coupon(new_id(), {}).error().code, "coupon_not_found");
+  EXPECT_EQ(pricing_->update_coupon(new_id(), CouponInput{}).error().code, "coupon_not_found");
 }
 
 TEST_P(PricingTest, TaxRatesCanBeSetAndRemoved) {
