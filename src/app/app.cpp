@@ -114,7 +114,6 @@ std::string random_hex_secret() {
   return hex;
 }
 
-
 Result<std::unique_ptr<App>> App::create(Config config) {
   std::string url = config.effective_database_url();
   if (config.database_url.empty()) {  // the default SQLite file lives in the data dir

@@ -41,10 +41,8 @@ Result<void> App::wire_orders() {
   orders_ = std::make_shared<orders::OrderService>(*database_, Clock::system());
 
   auto wiring = std::make_shared<OrdersWiring>(
-      flows::CheckoutServices{{*carts_, *pricing_, *catalog_, *inventory_},
-                              *orders_,
-                              *payments_,
-                              *database_},
+      flows::CheckoutServices{
+          {*carts_, *pricing_, *catalog_, *inventory_}, *orders_, *payments_, *database_},
       flows::OrderServices{*orders_, *payments_, *inventory_, *database_});
 
   // Orders left in pending_payment (a card that never finished its extra step) give their stock

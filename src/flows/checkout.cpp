@@ -19,8 +19,8 @@ Result<void> check_address(const orders::Address& a, const std::string& prefix) 
     if (v.empty() || v.size() > max)
       return invalid(prefix + "." + name, "must be 1 to " + std::to_string(max) + " characters");
     for (char c : v)
-      if (static_cast<unsigned char>(c) < 0x20) return invalid(prefix + "." + name,
-                                                               "must not hold control characters");
+      if (static_cast<unsigned char>(c) < 0x20)
+        return invalid(prefix + "." + name, "must not hold control characters");
     return {};
   };
   if (auto r = need(a.name, "name", 200); !r) return r;
@@ -149,8 +149,8 @@ Result<CheckoutResult> checkout(CheckoutServices& s, const CheckoutRequest& requ
       }
       if (auto closed = s.cart.carts.close_for_order(*tx, request.cart_id, order_id); !closed)
         return closed.error();
-      if (auto used = s.cart.pricing.redeem(*tx, quote, order_id, request.account_id,
-                                            request.email);
+      if (auto used =
+              s.cart.pricing.redeem(*tx, quote, order_id, request.account_id, request.email);
           !used)
         return used.error();
       auto number = s.orders.next_number(*tx);
@@ -158,9 +158,9 @@ Result<CheckoutResult> checkout(CheckoutServices& s, const CheckoutRequest& requ
       std::string actor = request.account_id ? "customer:" + *request.account_id : "guest";
       auto sold = s.cart.inventory.sell(*tx, sale, "order " + *number, "order:" + *number);
       if (!sold) return sold.error();
-      auto payment = s.payments.create(*tx, order_id, request.payment_method, quote.total_minor,
-                                       std::string(currency_code(quote.currency)),
-                                       request.card_number);
+      auto payment =
+          s.payments.create(*tx, order_id, request.payment_method, quote.total_minor,
+                            std::string(currency_code(quote.currency)), request.card_number);
       if (!payment) return payment.error();
 
       orders::Order o;
@@ -214,8 +214,8 @@ Result<CheckoutResult> checkout(CheckoutServices& s, const CheckoutRequest& requ
           payment->method == "cash_on_delivery"
               ? "cash on delivery: to be collected at the door"
               : "card ending " + payment->card_last4.value_or("????") + ": " + payment->status;
-      o.timeline.push_back({at, "provider:" + payment->provider, "payment_" + payment->status,
-                            paid_detail, false});
+      o.timeline.push_back(
+          {at, "provider:" + payment->provider, "payment_" + payment->status, paid_detail, false});
       std::vector<orders::Allocation> allocations;
       for (const auto& a : *sold) allocations.push_back({a.variant_id, a.location_id, a.quantity});
       if (auto made = s.orders.create(*tx, o, allocations); !made) return made.error();

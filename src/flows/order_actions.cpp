@@ -64,8 +64,8 @@ Result<OrderOutcome> OrderActions::cancel_locked(db::Transaction& tx, Order& o,
     restocked.push_back(a.variant_id);
   }
   if (!back.empty()) {
-    if (auto r = s_.inventory.restock(tx, back, "order " + o.number + " cancelled",
-                                      "order:" + o.number);
+    if (auto r =
+            s_.inventory.restock(tx, back, "order " + o.number + " cancelled", "order:" + o.number);
         !r)
       return r.error();
     if (auto r = s_.orders.release_allocations(tx, o); !r) return r.error();
@@ -76,9 +76,9 @@ Result<OrderOutcome> OrderActions::cancel_locked(db::Transaction& tx, Order& o,
       !e)
     return e.error();
   if (refunded)
-    if (auto e = publish_order_event(tx, "payment.refunded", o, &*payment,
-                                     {{"refund", refund_json(o, *refunded, "order cancelled")}},
-                                     now);
+    if (auto e =
+            publish_order_event(tx, "payment.refunded", o, &*payment,
+                                {{"refund", refund_json(o, *refunded, "order cancelled")}}, now);
         !e)
       return e.error();
   return OrderOutcome{o, payment, std::nullopt};
@@ -112,15 +112,12 @@ Result<OrderOutcome> OrderActions::capture(const std::string& order_id,
     if (!p) return p.error();
     if (auto r = s_.payments.capture(tx, *p, amount); !r) return r.error();
     if (auto r = s_.orders.set_payment(tx, *o, p->status); !r) return r.error();
-    if (auto r = s_.orders.record(tx, *o, actor, "payment_captured",
-                                  orders::money_json(p->captured_minor, o->currency)
-                                          .at("amount")
-                                          .as_string()
-                                          .c_str());
+    if (auto r = s_.orders.record(
+            tx, *o, actor, "payment_captured",
+            orders::money_json(p->captured_minor, o->currency).at("amount").as_string().c_str());
         !r)
       return r.error();
-    if (auto e = publish_order_event(tx, "payment.captured", *o, &*p, {}, s_.orders.now_time());
-        !e)
+    if (auto e = publish_order_event(tx, "payment.captured", *o, &*p, {}, s_.orders.now_time()); !e)
       return e.error();
     if (auto c = tx.commit(); !c) return c.error();
     return OrderOutcome{*o, *p, std::nullopt};
@@ -128,8 +125,8 @@ Result<OrderOutcome> OrderActions::capture(const std::string& order_id,
 }
 
 Result<OrderOutcome> OrderActions::refund(const std::string& order_id,
-                                          std::optional<int64_t> amount,
-                                          const std::string& reason, const std::string& actor) {
+                                          std::optional<int64_t> amount, const std::string& reason,
+                                          const std::string& actor) {
   return in_tx(s_.database, [&](db::Transaction& tx) -> Result<OrderOutcome> {
     auto o = s_.orders.lock(tx, order_id);
     if (!o) return o.error();
@@ -144,13 +141,14 @@ Result<OrderOutcome> OrderActions::refund(const std::string& order_id,
     if (auto r = s_.orders.set_payment(tx, *o, p->status); !r) return r.error();
     Status to = p->status == "refunded" ? Status::refunded : Status::partially_refunded;
     std::string detail = orders::money_json(give, o->currency).at("amount").as_string().c_str();
-    if (auto r = s_.orders.transition(tx, *o, to, actor, "refunded " + detail + " " + o->currency +
-                                                             (reason.empty() ? "" : ": " + reason));
+    if (auto r = s_.orders.transition(
+            tx, *o, to, actor,
+            "refunded " + detail + " " + o->currency + (reason.empty() ? "" : ": " + reason));
         !r)
       return r.error();
-    if (auto e = publish_order_event(tx, "payment.refunded", *o, &*p,
-                                     {{"refund", refund_json(*o, give, reason)}},
-                                     s_.orders.now_time());
+    if (auto e =
+            publish_order_event(tx, "payment.refunded", *o, &*p,
+                                {{"refund", refund_json(*o, give, reason)}}, s_.orders.now_time());
         !e)
       return e.error();
     if (auto c = tx.commit(); !c) return c.error();
@@ -183,8 +181,8 @@ Result<OrderOutcome> OrderActions::ship(const std::string& order_id, const std::
     }
     auto shipment = s_.orders.add_shipment(tx, *o, carrier, tracking_number, lines, actor);
     if (!shipment) return shipment.error();
-    Status to = orders::OrderService::fully_shipped(*o) ? Status::shipped
-                                                        : Status::partially_fulfilled;
+    Status to =
+        orders::OrderService::fully_shipped(*o) ? Status::shipped : Status::partially_fulfilled;
     if (auto r = s_.orders.transition(tx, *o, to, actor, carrier + " " + tracking_number); !r)
       return r.error();
     if (captured)
@@ -312,8 +310,7 @@ Result<OrderActions::WebhookOutcome> OrderActions::apply_webhook(
             o->status == Status::pending_payment) {
           if (auto r = s_.payments.confirm(tx, *p); !r) return r.error();
           if (auto r = s_.orders.set_payment(tx, *o, p->status); !r) return r.error();
-          if (auto r = s_.orders.transition(tx, *o, Status::paid, actor, "webhook " + event.id);
-              !r)
+          if (auto r = s_.orders.transition(tx, *o, Status::paid, actor, "webhook " + event.id); !r)
             return r.error();
           if (auto e = publish_order_event(tx, "payment.authorized", *o, &*p, {}, now); !e)
             return e.error();
@@ -359,9 +356,9 @@ Result<OrderOutcome> OrderActions::request_return(const std::string& order_id,
     if (!o) return o.error();
     auto r = s_.orders.request_return(tx, *o, lines, reason, resolution, exchange_for, actor);
     if (!r) return r.error();
-    if (auto e = publish_order_event(tx, "return.requested", *o, nullptr,
-                                     {{"return", orders::return_json(*o, *r)}},
-                                     s_.orders.now_time());
+    if (auto e =
+            publish_order_event(tx, "return.requested", *o, nullptr,
+                                {{"return", orders::return_json(*o, *r)}}, s_.orders.now_time());
         !e)
       return e.error();
     if (auto c = tx.commit(); !c) return c.error();
@@ -380,9 +377,9 @@ Result<OrderOutcome> OrderActions::approve_return(const std::string& order_id,
     if (!r) return r.error();
     if (auto m = s_.orders.move_return(tx, *o, *r, "requested", "approved", note, actor); !m)
       return m.error();
-    if (auto e = publish_order_event(tx, "return.approved", *o, nullptr,
-                                     {{"return", orders::return_json(*o, *r)}},
-                                     s_.orders.now_time());
+    if (auto e =
+            publish_order_event(tx, "return.approved", *o, nullptr,
+                                {{"return", orders::return_json(*o, *r)}}, s_.orders.now_time());
         !e)
       return e.error();
     if (auto c = tx.commit(); !c) return c.error();
@@ -401,9 +398,9 @@ Result<OrderOutcome> OrderActions::reject_return(const std::string& order_id,
     if (!r) return r.error();
     if (auto m = s_.orders.move_return(tx, *o, *r, "requested", "rejected", note, actor); !m)
       return m.error();
-    if (auto e = publish_order_event(tx, "return.rejected", *o, nullptr,
-                                     {{"return", orders::return_json(*o, *r)}},
-                                     s_.orders.now_time());
+    if (auto e =
+            publish_order_event(tx, "return.rejected", *o, nullptr,
+                                {{"return", orders::return_json(*o, *r)}}, s_.orders.now_time());
         !e)
       return e.error();
     if (auto c = tx.commit(); !c) return c.error();
@@ -439,9 +436,9 @@ Result<OrderOutcome> OrderActions::receive_return(const std::string& order_id,
     }
     if (auto q = s_.inventory.restock(tx, back, "return of order " + o->number, actor); !q)
       return q.error();
-    if (auto e = publish_order_event(tx, "return.received", *o, nullptr,
-                                     {{"return", orders::return_json(*o, *r)}},
-                                     s_.orders.now_time());
+    if (auto e =
+            publish_order_event(tx, "return.received", *o, nullptr,
+                                {{"return", orders::return_json(*o, *r)}}, s_.orders.now_time());
         !e)
       return e.error();
     if (auto c = tx.commit(); !c) return c.error();
@@ -484,14 +481,14 @@ Result<OrderOutcome> OrderActions::refund_return(const std::string& order_id,
     bool all_back = true;
     for (const auto& l : o->lines)
       if (l.returned_quantity < l.quantity) all_back = false;
-    Status to = all_back                     ? Status::returned
-                : p->status == "refunded"    ? Status::refunded
-                                             : Status::partially_refunded;
+    Status to = all_back                  ? Status::returned
+                : p->status == "refunded" ? Status::refunded
+                                          : Status::partially_refunded;
     if (auto q = s_.orders.transition(tx, *o, to, actor, reason); !q) return q.error();
-    if (auto e = publish_order_event(tx, "payment.refunded", *o, &*p,
-                                     {{"refund", refund_json(*o, give, reason)},
-                                      {"return", orders::return_json(*o, *r)}},
-                                     s_.orders.now_time());
+    if (auto e = publish_order_event(
+            tx, "payment.refunded", *o, &*p,
+            {{"refund", refund_json(*o, give, reason)}, {"return", orders::return_json(*o, *r)}},
+            s_.orders.now_time());
         !e)
       return e.error();
     if (auto c = tx.commit(); !c) return c.error();

@@ -2,15 +2,17 @@
 // transaction that locks the order (and its payment), checks the state machines, changes order,
 // payment and stock together and appends its events to the outbox:
 //   cancel        unfulfilled → cancelled; stock restocked where it was taken; payment voided
-//                 (authorised, pending) or refunded (captured)        order.cancelled (+payment.refunded)
+//                 (authorised, pending) or refunded (captured)        order.cancelled
+//                 (+payment.refunded)
 //   capture       authorised payment captured                         payment.captured
 //   refund        full or partial, never more than captured            payment.refunded
 //   ship          a shipment of some or all lines; captures an on_fulfilment payment
-//                 → partially_fulfilled or shipped                     order.shipped (+payment.captured)
-//   deliver       shipped → delivered; cash on delivery is captured     order.delivered (+payment.captured)
-//   confirm       a payment waiting for its extra step (3-D Secure) → authorised/captured; order → paid
-//   webhook       a verified provider event, applied once per event id
-//   returns       request → approve | reject → receive (restock at a location) → refund
+//                 → partially_fulfilled or shipped                     order.shipped
+//                 (+payment.captured)
+//   deliver       shipped → delivered; cash on delivery is captured     order.delivered
+//   (+payment.captured) confirm       a payment waiting for its extra step (3-D Secure) →
+//   authorised/captured; order → paid webhook       a verified provider event, applied once per
+//   event id returns       request → approve | reject → receive (restock at a location) → refund
 //   release_unpaid  pending_payment orders older than the timeout → cancelled, stock back
 #pragma once
 

@@ -94,8 +94,8 @@ Result<json::object> object_body(const Request& req, bool allow_empty = false) {
 
 orders::Address address_from(Fields& f, const json::object& o, const std::string& prefix) {
   Fields a{o, {}, prefix + "."};
-  orders::Address out{a.text("name", true),   a.text("line1", true),       a.text("line2"),
-                      a.text("city", true),   a.text("region"),            a.text("postal_code"),
+  orders::Address out{a.text("name", true),    a.text("line1", true), a.text("line2"),
+                      a.text("city", true),    a.text("region"),      a.text("postal_code"),
                       a.text("country", true), a.text("phone")};
   for (auto& e : a.errors) f.errors.push_back(std::move(e));
   return out;
@@ -141,9 +141,8 @@ json::object checkout_json(const CheckoutResult& r) {
   json::object body = orders::order_json(r.order);
   body["payment"] = payments::payment_json(r.payment);
   if (r.payment.status == "requires_action")
-    body["next_action"] = json::object{
-        {"type", "confirm_payment"},
-        {"url", "/api/v1/payments/" + r.payment.id + "/confirm"}};
+    body["next_action"] = json::object{{"type", "confirm_payment"},
+                                       {"url", "/api/v1/payments/" + r.payment.id + "/confirm"}};
   return body;
 }
 
@@ -180,9 +179,9 @@ Result<int> int_param(const Request& req, const char* name, int fallback, int lo
 Response page_json(const orders::OrderPage& page, bool staff) {
   json::array items;
   for (const auto& o : page.items) items.push_back(summary_json(o, staff));
-  return http::json_response(json::object{
-      {"items", std::move(items)},
-      {"next", page.next ? json::value(*page.next) : json::value(nullptr)}});
+  return http::json_response(
+      json::object{{"items", std::move(items)},
+                   {"next", page.next ? json::value(*page.next) : json::value(nullptr)}});
 }
 
 Error order_not_found() {
@@ -336,14 +335,13 @@ void add_order_routes(http::Router& router, OrderRoutes routes) {
   router.add("POST", "/api/v1/payments/webhook/{provider}", [r](const Request& req) {
     std::optional<std::string> signature;
     if (auto h = req.headers.get("FFF-Signature")) signature = std::string(*h);
-    auto event = r->payments.verify_webhook(std::string(req.param("provider")), signature,
-                                            req.body);
+    auto event =
+        r->payments.verify_webhook(std::string(req.param("provider")), signature, req.body);
     if (!event) return fail(event.error(), req);
     auto applied = r->actions.apply_webhook(*event);
     if (!applied) return fail(applied.error(), req);
-    return http::json_response(json::object{{"received", true},
-                                            {"applied", applied->applied},
-                                            {"event_id", event->id}});
+    return http::json_response(
+        json::object{{"received", true}, {"applied", applied->applied}, {"event_id", event->id}});
   });
 
   // --- staff ---
@@ -396,7 +394,7 @@ void add_order_routes(http::Router& router, OrderRoutes routes) {
 
   // Resolves {number} and parses the body, then runs `act`.
   using Act = std::function<Result<OrderOutcome>(const orders::Order&, Fields&, const json::object&,
-                                                  const std::string& actor)>;
+                                                 const std::string& actor)>;
   auto action = [r](Act act, int status = 200) {
     return [r, act, status](const Request& req) {
       auto o = r->orders.find_by_number(std::string(req.param("number")));
@@ -506,13 +504,12 @@ void add_order_test_routes(http::Router& router, payments::PaymentService& payme
   router.add(
       "POST", "/_test/payments/sign",
       [&payments](const Request& req) {
-        int64_t t = std::chrono::duration_cast<std::chrono::seconds>(
-                        now_utc().time_since_epoch())
-                        .count();
+        int64_t t =
+            std::chrono::duration_cast<std::chrono::seconds>(now_utc().time_since_epoch()).count();
         if (auto given = req.query_param("timestamp")) t = std::atoll(given->c_str());
         return http::json_response(json::object{
-            {"signature", payments::webhook_signature(payments.settings().webhook_secret, t,
-                                                      req.body)},
+            {"signature",
+             payments::webhook_signature(payments.settings().webhook_secret, t, req.body)},
             {"timestamp", t}});
       },
       {}, false);

@@ -59,9 +59,9 @@ struct OrderLine {
 
 struct TimelineEntry {
   std::string at;
-  std::string actor;   // "customer:<id>", "guest", "staff:<id>", "system", "provider:<name>"
-  std::string event;   // "placed", "paid", "status_changed", "shipped", "note", …
-  std::string detail;  // human-readable
+  std::string actor;      // "customer:<id>", "guest", "staff:<id>", "system", "provider:<name>"
+  std::string event;      // "placed", "paid", "status_changed", "shipped", "note", …
+  std::string detail;     // human-readable
   bool internal = false;  // staff notes: never shown to customers
 };
 

@@ -57,9 +57,8 @@ std::string url_encode(const std::string& s) {
 }
 
 json::object address_json(const Address& a) {
-  return {{"name", a.name},     {"line1", a.line1},
-          {"line2", a.line2},   {"city", a.city},
-          {"region", a.region}, {"postal_code", a.postal_code},
+  return {{"name", a.name},       {"line1", a.line1},   {"line2", a.line2},
+          {"city", a.city},       {"region", a.region}, {"postal_code", a.postal_code},
           {"country", a.country}, {"phone", a.phone}};
 }
 
@@ -101,8 +100,7 @@ bool can_transition(Status from, Status to) {
       return to == S::partially_fulfilled || to == S::fulfilled || to == S::shipped;
     case S::fulfilled: return to == S::shipped;
     case S::shipped: return to == S::delivered;
-    case S::delivered:
-      return to == S::partially_refunded || to == S::refunded || to == S::returned;
+    case S::delivered: return to == S::partially_refunded || to == S::refunded || to == S::returned;
     case S::partially_refunded:
       return to == S::partially_refunded || to == S::refunded || to == S::returned;
     case S::cancelled:
@@ -155,9 +153,8 @@ json::object return_json(const Order& o, const ReturnRequest& r) {
           {"resolution", r.resolution},
           {"exchange_note", r.exchange_note ? json::value(*r.exchange_note) : json::value(nullptr)},
           {"lines", lines_json(r.lines)},
-          {"refund_amount",
-           r.refund_minor ? json::value(money_json(*r.refund_minor, o.currency))
-                          : json::value(nullptr)},
+          {"refund_amount", r.refund_minor ? json::value(money_json(*r.refund_minor, o.currency))
+                                           : json::value(nullptr)},
           {"note", r.note},
           {"created_at", r.created_at},
           {"updated_at", r.updated_at}};
@@ -167,23 +164,23 @@ json::object order_json(const Order& o, bool staff) {
   auto m = [&](int64_t v) { return money_json(v, o.currency); };
   json::array lines;
   for (const auto& l : o.lines)
-    lines.push_back(json::object{
-        {"id", l.id},
-        {"variant_id", l.variant_id},
-        {"sku", l.sku},
-        {"product_name", l.product_name},
-        {"product_slug", l.product_slug},
-        {"size", l.size},
-        {"colour", l.colour},
-        {"quantity", l.quantity},
-        {"unit_price", m(l.unit_price_minor)},
-        {"subtotal", m(l.subtotal_minor)},
-        {"discount", m(l.discount_minor)},
-        {"tax", m(l.tax_minor)},
-        {"total", m(l.total_minor)},
-        {"image_key", l.image_key ? json::value(*l.image_key) : json::value(nullptr)},
-        {"shipped_quantity", l.shipped_quantity},
-        {"returned_quantity", l.returned_quantity}});
+    lines.push_back(
+        json::object{{"id", l.id},
+                     {"variant_id", l.variant_id},
+                     {"sku", l.sku},
+                     {"product_name", l.product_name},
+                     {"product_slug", l.product_slug},
+                     {"size", l.size},
+                     {"colour", l.colour},
+                     {"quantity", l.quantity},
+                     {"unit_price", m(l.unit_price_minor)},
+                     {"subtotal", m(l.subtotal_minor)},
+                     {"discount", m(l.discount_minor)},
+                     {"tax", m(l.tax_minor)},
+                     {"total", m(l.total_minor)},
+                     {"image_key", l.image_key ? json::value(*l.image_key) : json::value(nullptr)},
+                     {"shipped_quantity", l.shipped_quantity},
+                     {"returned_quantity", l.returned_quantity}});
   json::array shipments;
   for (const auto& s : o.shipments) shipments.push_back(shipment_json(o, s));
   json::array timeline;
@@ -221,8 +218,7 @@ json::object order_json(const Order& o, bool staff) {
       {"created_at", o.created_at},
       {"updated_at", o.updated_at},
       {"timeline", std::move(timeline)}};
-  if (staff)
-    out["account_id"] = o.account_id ? json::value(*o.account_id) : json::value(nullptr);
+  if (staff) out["account_id"] = o.account_id ? json::value(*o.account_id) : json::value(nullptr);
   return out;
 }
 
@@ -257,9 +253,9 @@ Result<Order> OrderService::reload(db::Transaction& tx, const std::string& id) {
 Result<void> OrderService::transition(db::Transaction& tx, Order& order, Status to,
                                       const std::string& actor, const std::string& detail) {
   if (!can_transition(order.status, to))
-    return Error::conflict("illegal_transition", std::string("an order cannot go from ") +
-                                                     to_string(order.status) + " to " +
-                                                     to_string(to));
+    return Error::conflict(
+        "illegal_transition",
+        std::string("an order cannot go from ") + to_string(order.status) + " to " + to_string(to));
   std::string at = now();
   if (auto r = store_.set_status(tx, order.id, to, at); !r) return r;
   std::string from = to_string(order.status);
@@ -314,8 +310,8 @@ bool OrderService::fully_shipped(const Order& order) {
 
 Result<Shipment> OrderService::add_shipment(
     db::Transaction& tx, Order& order, const std::string& carrier,
-    const std::string& tracking_number,
-    const std::vector<std::pair<std::string, int64_t>>& lines, const std::string& actor) {
+    const std::string& tracking_number, const std::vector<std::pair<std::string, int64_t>>& lines,
+    const std::string& actor) {
   if (!known_carrier(carrier))
     return Error::unprocessable(
         "unknown_carrier", "carrier must be one of ups, fedex, dhl, usps, vnpost, ghn, ghtk, other",
@@ -345,8 +341,8 @@ Result<Shipment> OrderService::add_shipment(
       units = it->second;
       wanted.erase(it);
       if (units > left)
-        return invalid_shipment("lines", "line " + l.id + " has only " + std::to_string(left) +
-                                             " units left to ship");
+        return invalid_shipment(
+            "lines", "line " + l.id + " has only " + std::to_string(left) + " units left to ship");
     }
     if (units == 0) continue;
     s.lines.push_back({l.id, l.sku, l.product_name, units});
@@ -358,9 +354,7 @@ Result<Shipment> OrderService::add_shipment(
     for (auto& l : order.lines)
       if (l.id == sl.line_id) l.shipped_quantity += sl.quantity;
   order.shipments.push_back(s);
-  if (auto r = record(tx, order, actor, "shipment_added",
-                      carrier + " " + tracking_number);
-      !r)
+  if (auto r = record(tx, order, actor, "shipment_added", carrier + " " + tracking_number); !r)
     return r.error();
   return s;
 }

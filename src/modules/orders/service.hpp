@@ -91,8 +91,8 @@ class OrderService {
                                     const std::string& return_id);
   // Moves a return from `from` to `to` (conflict illegal_transition otherwise).
   Result<void> move_return(db::Transaction& tx, Order& order, ReturnRequest& r,
-                           const std::string& from, const std::string& to,
-                           const std::string& note, const std::string& actor);
+                           const std::string& from, const std::string& to, const std::string& note,
+                           const std::string& actor);
   Result<void> add_returned(db::Transaction& tx, const std::string& line_id, int64_t quantity) {
     return store_.add_returned(tx, line_id, quantity);
   }

@@ -32,7 +32,7 @@ Address address_from(const std::string& text) {
     const auto* f = v.get_object().if_contains(k);
     return f && f->is_string() ? std::string(f->get_string()) : std::string();
   };
-  return {get("name"), get("line1"),       get("line2"),   get("city"),
+  return {get("name"),   get("line1"),       get("line2"),   get("city"),
           get("region"), get("postal_code"), get("country"), get("phone")};
 }
 
@@ -168,8 +168,8 @@ std::string placeholders(size_t first, size_t count) {
 }  // namespace
 
 Result<std::string> OrderStore::next_number(db::Transaction& tx) {
-  auto r = tx.query(
-      "UPDATE order_counters SET value = value + 1 WHERE name = 'orders' RETURNING value");
+  auto r =
+      tx.query("UPDATE order_counters SET value = value + 1 WHERE name = 'orders' RETURNING value");
   if (!r) return r.error();
   if (r->rows.empty()) return Error::internal("the order counter row is missing");
   return "FFF-" + std::to_string(r->rows[0].int64(0));
@@ -242,9 +242,9 @@ Result<std::optional<Order>> OrderStore::find(const std::string& id) {
 }
 
 Result<std::optional<Order>> OrderStore::find_by_number(const std::string& number) {
-  return complete(db_, db_.query(std::string("SELECT ") + kOrderColumns +
-                                     " FROM orders WHERE number = $1",
-                                 {number}));
+  return complete(
+      db_, db_.query(std::string("SELECT ") + kOrderColumns + " FROM orders WHERE number = $1",
+                     {number}));
 }
 
 Result<std::optional<Order>> OrderStore::find(db::Transaction& tx, const std::string& id) {
@@ -322,8 +322,8 @@ Result<std::vector<Allocation>> OrderStore::open_allocations(db::Transaction& tx
 }
 
 Result<void> OrderStore::release_allocations(db::Transaction& tx, const std::string& order_id) {
-  auto r = tx.query("UPDATE order_allocations SET released = $1 WHERE order_id = $2",
-                    {true, order_id});
+  auto r =
+      tx.query("UPDATE order_allocations SET released = $1 WHERE order_id = $2", {true, order_id});
   if (!r) return r.error();
   return {};
 }
@@ -349,9 +349,9 @@ Result<void> OrderStore::insert_shipment(db::Transaction& tx, const std::string&
 
 Result<void> OrderStore::add_returned(db::Transaction& tx, const std::string& line_id,
                                       int64_t quantity) {
-  auto u = tx.query(
-      "UPDATE order_lines SET returned_quantity = returned_quantity + $1 WHERE id = $2",
-      {quantity, line_id});
+  auto u =
+      tx.query("UPDATE order_lines SET returned_quantity = returned_quantity + $1 WHERE id = $2",
+               {quantity, line_id});
   if (!u) return u.error();
   return {};
 }
@@ -362,9 +362,17 @@ constexpr const char* kReturnColumns =
     "refund_minor, note, created_at, updated_at";
 
 ReturnRequest return_from(const db::Row& r) {
-  return {r.text(0),        r.text(1),  r.text(2), r.text(3),
-          r.text(4),        r.opt_text(5), lines_from(r.text(6)), r.opt_int64(7),
-          r.text(8),        r.text(9),  r.text(10)};
+  return {r.text(0),
+          r.text(1),
+          r.text(2),
+          r.text(3),
+          r.text(4),
+          r.opt_text(5),
+          lines_from(r.text(6)),
+          r.opt_int64(7),
+          r.text(8),
+          r.text(9),
+          r.text(10)};
 }
 }  // namespace
 
@@ -394,8 +402,8 @@ Result<void> OrderStore::update_return(db::Transaction& tx, const ReturnRequest&
 Result<std::optional<ReturnRequest>> OrderStore::find_return(db::Transaction& tx,
                                                              const std::string& id) {
   if (!is_uuid(id)) return std::optional<ReturnRequest>{};
-  auto rows = tx.query(
-      std::string("SELECT ") + kReturnColumns + " FROM order_returns WHERE id = $1", {id});
+  auto rows =
+      tx.query(std::string("SELECT ") + kReturnColumns + " FROM order_returns WHERE id = $1", {id});
   if (!rows) return rows.error();
   if (rows->rows.empty()) return std::optional<ReturnRequest>{};
   return std::optional<ReturnRequest>{return_from(rows->rows[0])};
@@ -448,10 +456,10 @@ Result<OrderPage> OrderStore::list(const OrderFilter& f) {
   std::vector<std::string> ids;
   db::Params id_params;
   for (const auto& o : page.items) id_params.push_back(o.id);
-  auto lines = db_.query(std::string("SELECT ") + kLineColumns +
-                             " FROM order_lines WHERE order_id IN " +
-                             placeholders(1, id_params.size()) + " ORDER BY position",
-                         id_params);
+  auto lines =
+      db_.query(std::string("SELECT ") + kLineColumns + " FROM order_lines WHERE order_id IN " +
+                    placeholders(1, id_params.size()) + " ORDER BY position",
+                id_params);
   if (!lines) return lines.error();
   for (const auto& r : lines->rows)
     for (auto& o : page.items)

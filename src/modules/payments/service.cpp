@@ -79,8 +79,7 @@ std::string webhook_signature(const std::string& secret, int64_t timestamp,
   return "t=" + t + ",v1=" + hmac_hex(secret, t + "." + body);
 }
 
-PaymentService::PaymentService(db::Database& database, const Clock& clock,
-                               PaymentSettings settings)
+PaymentService::PaymentService(db::Database& database, const Clock& clock, PaymentSettings settings)
     : db_(database), clock_(clock), settings_(std::move(settings)) {}
 
 Provider& PaymentService::provider(const std::string& name) {
@@ -177,13 +176,13 @@ Result<void> PaymentService::refund(db::Transaction& tx, Payment& p, int64_t amo
     return Error::unprocessable("invalid_refund", "a refund is at least one minor unit",
                                 {{"amount", "must be more than zero"}});
   if (amount > p.captured_minor - p.refunded_minor)
-    return Error::unprocessable(
-        "refund_exceeds_captured",
-        "at most " + Money(p.captured_minor - p.refunded_minor,
-                           parse_currency(p.currency).value_or(Currency::USD))
-                         .decimal() +
-            " " + p.currency + " can still be refunded",
-        {{"amount", "is more than is left to refund"}});
+    return Error::unprocessable("refund_exceeds_captured",
+                                "at most " +
+                                    Money(p.captured_minor - p.refunded_minor,
+                                          parse_currency(p.currency).value_or(Currency::USD))
+                                        .decimal() +
+                                    " " + p.currency + " can still be refunded",
+                                {{"amount", "is more than is left to refund"}});
   if (auto c = provider(p.provider).refund(p.reference, amount); !c) return c;
   p.refunded_minor += amount;
   p.status = p.refunded_minor == p.captured_minor ? "refunded" : "partially_refunded";
@@ -220,9 +219,9 @@ Result<void> PaymentService::fail(db::Transaction& tx, Payment& p) {
   return save(tx, p);
 }
 
-Result<WebhookEvent> PaymentService::verify_webhook(
-    const std::string& provider_name, const std::optional<std::string>& header,
-    const std::string& body) {
+Result<WebhookEvent> PaymentService::verify_webhook(const std::string& provider_name,
+                                                    const std::optional<std::string>& header,
+                                                    const std::string& body) {
   if (provider_name != card_.name() && provider_name != cash_.name())
     return Error::not_found("unknown_provider", "no payment provider '" + provider_name + "'");
   if (!header || header->empty())
@@ -243,9 +242,8 @@ Result<WebhookEvent> PaymentService::verify_webhook(
   if (t.empty() || ec != std::errc() || ptr != t.data() + t.size() || v1.size() != 64)
     return Error::invalid("malformed_signature",
                           "FFF-Signature must be t=<unix seconds>,v1=<hex HMAC-SHA256>");
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    clock_.now().time_since_epoch())
-                    .count();
+  int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
   if (stamp < now - settings_.webhook_tolerance.count() ||
       stamp > now + settings_.webhook_tolerance.count())
     return Error::unprocessable("timestamp_out_of_tolerance",
@@ -267,8 +265,7 @@ Result<WebhookEvent> PaymentService::verify_webhook(
   if (e.id.empty() || e.id.size() > 200 || e.type.empty() || e.payment_id.empty())
     return Error::invalid("invalid_webhook",
                           "a webhook is a JSON object with id, type and payment_id");
-  if (e.type != "payment.authorized" && e.type != "payment.failed" &&
-      e.type != "payment.captured")
+  if (e.type != "payment.authorized" && e.type != "payment.failed" && e.type != "payment.captured")
     return Error::unprocessable(
         "unknown_webhook_type",
         "type must be payment.authorized, payment.failed or payment.captured");

@@ -44,7 +44,8 @@ class PaymentService {
   // / invalid_payment_method. Nothing is written on an error.
   Result<Payment> create(db::Transaction& tx, const std::string& order_id,
                          const std::string& method, int64_t amount_minor,
-                         const std::string& currency, const std::optional<std::string>& card_number);
+                         const std::string& currency,
+                         const std::optional<std::string>& card_number);
 
   Result<Payment> find(const std::string& id);  // not_found payment_not_found
   // Locks and reads (every change to a payment starts here).

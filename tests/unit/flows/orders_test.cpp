@@ -69,8 +69,7 @@ class OrdersTest : public ::testing::TestWithParam<std::string> {
     db_ = std::move(opened).value();
     std::vector<db::Migration> all = db::jobs_migrations();
     for (auto list : {db::catalog_migrations(), db::inventory_migrations(), db::cart_migrations(),
-                      db::pricing_migrations(), db::orders_migrations(),
-                      db::payments_migrations()})
+                      db::pricing_migrations(), db::orders_migrations(), db::payments_migrations()})
       for (auto& m : list) all.push_back(m);
     auto migrated = db::migrate(*db_, all);
     ASSERT_TRUE(migrated.ok()) << describe(migrated);
@@ -83,10 +82,10 @@ class OrdersTest : public ::testing::TestWithParam<std::string> {
     settings.webhook_secret = kSecret;
     payments_ = std::make_unique<payments::PaymentService>(*db_, clock_, settings);
     orders_ = std::make_unique<orders::OrderService>(*db_, clock_);
-    checkout_ = std::make_unique<CheckoutServices>(CheckoutServices{
-        {*carts_, *pricing_, *catalog_, *inventory_}, *orders_, *payments_, *db_});
-    actions_ = std::make_unique<OrderActions>(
-        OrderServices{*orders_, *payments_, *inventory_, *db_});
+    checkout_ = std::make_unique<CheckoutServices>(
+        CheckoutServices{{*carts_, *pricing_, *catalog_, *inventory_}, *orders_, *payments_, *db_});
+    actions_ =
+        std::make_unique<OrderActions>(OrderServices{*orders_, *payments_, *inventory_, *db_});
 
     for (const char* size : {"m", "l"})
       ASSERT_TRUE(catalog_->create_option_value("size", {size, size, std::nullopt, 0}).ok());
@@ -241,8 +240,8 @@ TEST_P(OrdersTest, CardCheckoutPlacesAPaidOrderSellsStockAndPublishesEvents) {
   ASSERT_TRUE(cart.ok());
   EXPECT_EQ(cart->status, "ordered");
   auto t = topics();
-  for (const char* topic : {"stock.changed", "order.placed", "payment.authorized",
-                            "payment.captured"})
+  for (const char* topic :
+       {"stock.changed", "order.placed", "payment.authorized", "payment.captured"})
     EXPECT_NE(std::find(t.begin(), t.end(), topic), t.end()) << topic;
   auto data = db_->query("SELECT data FROM outbox_events WHERE topic = 'order.placed'");
   ASSERT_TRUE(data.ok());
@@ -300,8 +299,8 @@ TEST_P(OrdersTest, SellRefusesWhatIsNotOnHandEvenWhenTheCartLooksFine) {
   // The conditional update, not the pre-check, is what stops an oversell.
   auto tx = db_->begin();
   ASSERT_TRUE(tx.ok());
-  auto sold = inventory_->sell(*tx, {{large_, 3, "LD-L"}, {medium_, 11, "LD-M"}}, "order X",
-                               "order:X");
+  auto sold =
+      inventory_->sell(*tx, {{large_, 3, "LD-L"}, {medium_, 11, "LD-M"}}, "order X", "order:X");
   ASSERT_FALSE(sold.ok());
   EXPECT_EQ(sold.error().code, "insufficient_stock");
   EXPECT_NE(sold.error().message.find("LD-M"), std::string::npos);
@@ -564,9 +563,8 @@ TEST_P(OrdersTest, UnpaidOrdersReleaseTheirStockAfterTheTimeout) {
 }
 
 TEST_P(OrdersTest, WebhookSignatureTimestampAndShapeAreChecked) {
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                 clock_.now().time_since_epoch())
-                 .count();
+  auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
   std::string body = R"({"id":"evt_1","type":"payment.authorized","payment_id":"x"})";
   auto ok = payments_->verify_webhook("simulated_card",
                                       payments::webhook_signature(kSecret, now, body), body);
@@ -581,8 +579,8 @@ TEST_P(OrdersTest, WebhookSignatureTimestampAndShapeAreChecked) {
       "simulated_card", payments::webhook_signature(kSecret, now, body), body + " ");
   ASSERT_FALSE(tampered.ok());
   EXPECT_EQ(tampered.error().code, "invalid_signature");
-  auto old = payments_->verify_webhook(
-      "simulated_card", payments::webhook_signature(kSecret, now - 301, body), body);
+  auto old = payments_->verify_webhook("simulated_card",
+                                       payments::webhook_signature(kSecret, now - 301, body), body);
   ASSERT_FALSE(old.ok());
   EXPECT_EQ(old.error().code, "timestamp_out_of_tolerance");
   auto recent = payments_->verify_webhook(
@@ -719,8 +717,8 @@ TEST_P(OrdersTest, OrderListIsKeysetPaginatedAndFiltered) {
     if (!p->next) break;
     f.after = p->next;
   }
-  EXPECT_EQ(seen, (std::vector<std::string>{numbers[4], numbers[3], numbers[2], numbers[1],
-                                            numbers[0]}));
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{numbers[4], numbers[3], numbers[2], numbers[1], numbers[0]}));
   orders::OrderFilter search;
   search.search = "fff-10003";
   auto found = orders_->list(search);

@@ -243,8 +243,7 @@ TEST_P(InventoryTest, EveryMovementPublishesStockChangedInItsTransaction) {
   ASSERT_TRUE(service_->adjust(a).ok());
   auto events = stock_events(*db_);
   ASSERT_EQ(events.size(), 2u);
-  for (const auto& e : events)
-    EXPECT_EQ(e, variant + " {\"variant_ids\":[\"" + variant + "\"]}");
+  for (const auto& e : events) EXPECT_EQ(e, variant + " {\"variant_ids\":[\"" + variant + "\"]}");
 }
 
 TEST_P(InventoryTest, SellInACallersTransactionTakesStockWritesSalesAndCommitsWithIt) {
