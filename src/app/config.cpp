@@ -299,6 +299,30 @@ const std::vector<Setting>& settings() {
     s.push_back(integer("cart_expiry_days", "days an untouched open cart is kept serving",
                         &Config::cart_expiry_days, 1, 3650, "days"));
     // --- orders and payments ---
+    s.push_back({"payment_capture_mode",
+                 "when card payments are captured: immediate (at checkout) or on_fulfilment (at "
+                 "the first shipment)",
+                 "immediate", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v != "immediate" && v != "on_fulfilment")
+                     return "'" + v + "' is not immediate or on_fulfilment";
+                   c.payment_capture_mode = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"payment_webhook_secret",
+                 "HMAC-SHA256 secret of payment provider webhooks, 32+ characters (default: made "
+                 "once and kept in <data_dir>/payment-webhook-key)",
+                 "", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.size() < 32) return "a webhook secret needs at least 32 characters";
+                   c.payment_webhook_secret = v;
+                   return std::nullopt;
+                 }});
+    s.push_back(integer("payment_webhook_tolerance",
+                        "seconds a payment webhook's timestamp may differ from the clock",
+                        &Config::payment_webhook_tolerance, 1, 3600, "seconds"));
+    s.push_back(integer("order_unpaid_minutes",
+                        "minutes an order may wait for its payment before it is cancelled and its "
+                        "stock released",
+                        &Config::order_unpaid_minutes, 1, 10080, "minutes"));
     // --- notifications, SMTP and webhooks ---
     s.push_back(boolean("test_routes",
                         "serve /_test/* routes used by the test suite (never in production)",

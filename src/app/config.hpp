@@ -67,6 +67,11 @@ struct Config {
   int64_t cart_max_lines = 50;
   int cart_expiry_days = 30;  // open carts untouched this long are no longer served
   // --- orders and payments (wire_orders.cpp) ---
+  std::string payment_capture_mode = "immediate";  // or on_fulfilment (at the first shipment)
+  // HMAC-SHA256 key of payment provider webhooks; empty: kept in <data_dir>/payment-webhook-key.
+  std::string payment_webhook_secret;
+  int payment_webhook_tolerance = 300;  // seconds a webhook's timestamp may be off
+  int order_unpaid_minutes = 30;        // pending_payment orders are cancelled after this
   // --- notifications, SMTP and webhooks (wire_notifications.cpp) ---
 
   std::string effective_database_url() const;

@@ -13,6 +13,7 @@
 #include "infra/db/migrator.hpp"
 #include "migrations/catalog.hpp"
 #include "migrations/inventory.hpp"
+#include "migrations/jobs.hpp"
 #include "migrations/media.hpp"
 #include "modules/catalog/service.hpp"
 #include "modules/inventory/service.hpp"
@@ -157,6 +158,7 @@ TEST_P(DemoShopStorageTest, SeedingTwiceAddsNothingAndStockAgreesWithTheLedger) 
   ASSERT_TRUE(db.ok());
   std::vector<db::Migration> all = db::catalog_migrations();
   for (auto& m : db::inventory_migrations()) all.push_back(m);
+  for (auto& m : db::jobs_migrations()) all.push_back(m);  // stock.changed events
   ASSERT_TRUE(db::migrate(**db, all).ok());
   catalog::CatalogService catalog(**db, Clock::system());
   inventory::InventoryService inventory(**db, Clock::system());
@@ -198,6 +200,7 @@ TEST_P(DemoShopStorageTest, ProductImagesAreStoredPicturesWithDeterministicKeys)
     EXPECT_TRUE(db.ok());
     std::vector<db::Migration> all = db::catalog_migrations();
     for (auto& m : db::inventory_migrations()) all.push_back(m);
+    for (auto& m : db::jobs_migrations()) all.push_back(m);  // stock.changed events
     for (auto& m : db::media_migrations()) all.push_back(m);
     EXPECT_TRUE(db::migrate(**db, all).ok());
     std::filesystem::path root = std::filesystem::temp_directory_path() /
