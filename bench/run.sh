@@ -25,12 +25,14 @@
 #   BENCH_RATE_LIMIT   the server's global per-address budget per minute [100000000]: wrk is one
 #                      address, so the default 3000 would turn the run into 429s; the limit is
 #                      still counted on every request, so its cost stays in the figures
+#   BENCH_CART_CONNECTIONS  wrk -c for `add_to_cart` and `checkout` [32]
+#   BENCH_CARTS        carts prepared (a line each) for those two [30000]: a checkout uses its cart up
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-SCENARIOS=${BENCH_SCENARIOS:-ceiling healthz product_list product_detail product_detail_signed_in me search_typo suggest login}
+SCENARIOS=${BENCH_SCENARIOS:-ceiling healthz product_list product_detail product_detail_signed_in me search_typo suggest login add_to_cart checkout}
 PRODUCTS=${BENCH_PRODUCTS:-10000}
 MIN_URLS=${BENCH_MIN_URLS:-1000}
 DURATION=${BENCH_DURATION:-10s}
@@ -42,6 +44,10 @@ BUILD_DIR=${BENCH_BUILD_DIR:-build/release}
 JOBS=${BENCH_JOBS:-$(nproc)}
 OUT=${BENCH_OUT:-$root/bench/results/latest.json}
 PORTS=${BENCH_PORTS:-18400-18599}
+CART_CONNECTIONS=${BENCH_CART_CONNECTIONS:-32}
+CARTS=${BENCH_CARTS:-30000}
+# The staff token the run uses to read the catalog export (SKUs with their stock).
+ADMIN_TOKEN=bench-admin-token-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 
 say() { echo "bench: $*" >&2; }
 die() { say "error: $*"; exit 1; }
@@ -114,7 +120,7 @@ start_server() {
   if [ -n "${BENCH_DATABASE_URL:-}" ]; then db_env=("FFF_DATABASE_URL=$BENCH_DATABASE_URL"); fi
   # A clean environment for the server's own settings: only what this run chooses.
   env -u FFF_DATABASE_URL -u FFF_DEMO -u FFF_LISTEN -u FFF_DATA_DIR -u FFF_CONFIG \
-    FFF_LOG_LEVEL=warn FFF_DEMO_PRODUCTS="$PRODUCTS" "${db_env[@]}" \
+    FFF_ADMIN_TOKEN="$ADMIN_TOKEN" FFF_LOG_LEVEL=warn FFF_DEMO_PRODUCTS="$PRODUCTS" "${db_env[@]}" \
     FFF_RATE_LIMIT_GLOBAL="${BENCH_RATE_LIMIT:-100000000}" FFF_RATE_LIMIT_SENSITIVE=0 \
     "$fff" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/server.log" 2>&1 &
   server_pid=$!
@@ -222,6 +228,27 @@ case " $SCENARIOS " in
     ;;
 esac
 
+# The cart scenarios: SKUs of active products with at least 10 on hand (from the staff export),
+# and BENCH_CARTS guest carts holding one line each, filled by wrk (cart_prep.lua) in 5 s rounds.
+case " $SCENARIOS " in
+  *" add_to_cart "* | *" checkout "*)
+    curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "$base/api/v1/admin/products/export?format=json" |
+      jq -r '.products[] | select(.status == "active") | .variants[] | select(.on_hand >= 10) | .sku' |
+      shuf --random-source=<(yes) >"$tmp/skus.txt" || die "could not read the catalog export"
+    [ "$(wc -l <"$tmp/skus.txt")" -ge 1000 ] || die "only $(wc -l <"$tmp/skus.txt") SKUs with stock (want 1000)"
+    : >"$tmp/carts.txt"
+    say "preparing $CARTS carts from $(wc -l <"$tmp/skus.txt") in-stock SKUs"
+    for round in $(seq 1 60); do
+      wrk -t 1 -c "$CART_CONNECTIONS" -d 5s --timeout "$TIMEOUT" -s "$root/bench/scenarios/cart_prep.lua" \
+        "$base" -- "$tmp/carts.txt" "$tmp/skus.txt" >"$tmp/cart_prep.out" 2>&1 || { cat "$tmp/cart_prep.out" >&2; die "cart preparation failed"; }
+      [ "$(wc -l <"$tmp/carts.txt")" -ge "$CARTS" ] && break
+    done
+    sort -u -o "$tmp/carts.txt" "$tmp/carts.txt"
+    shuf --random-source=<(yes) -o "$tmp/carts.txt" "$tmp/carts.txt"
+    say "$(wc -l <"$tmp/carts.txt") carts ready"
+    ;;
+esac
+
 for s in product_list product_detail search_typo suggest; do
   n=$(wc -l <"$tmp/$s.paths")
   say "$s: $n distinct URLs"
@@ -238,6 +265,8 @@ scenario_spec() {
     product_list | product_detail | search_typo | suggest | product_detail_signed_in | me)
       echo "$scen/paths.lua|/|$tmp/$1.paths" ;;
     login) echo "$scen/login.lua|/api/v1/auth/login|$tmp/accounts.tsv" ;;
+    add_to_cart) echo "$scen/add_to_cart.lua|/|$tmp/carts.txt $tmp/skus.txt" ;;
+    checkout) echo "$scen/checkout.lua|/api/v1/checkout|$tmp/carts.txt $THREADS" ;;
     *) return 1 ;;
   esac
 }
@@ -248,12 +277,19 @@ for s in $SCENARIOS; do
   IFS='|' read -r script path arg <<<"$(scenario_spec "$s")"
   connections=$CONNECTIONS
   if [ "$s" = login ]; then connections=${BENCH_LOGIN_CONNECTIONS:-8}; fi
+  if [ "$s" = add_to_cart ] || [ "$s" = checkout ]; then connections=$CART_CONNECTIONS; fi
   wrk_args=(-t "$THREADS" -c "$connections" --timeout "$TIMEOUT" -s "$script" "$base$path")
   extra=()
-  if [ -n "$arg" ]; then extra=(-- "$arg"); fi
+  # Script arguments are paths without spaces (under the mktemp dir) and numbers.
+  if [ -n "$arg" ]; then read -r -a args_list <<<"$arg"; extra=(-- "${args_list[@]}"); fi
+  if [ "$s" = checkout ]; then extra+=(0); fi  # carts used so far
   if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
     say "$s: warm-up $WARMUP"
     wrk -d "$WARMUP" "${wrk_args[@]}" "${extra[@]}" >"$tmp/$s.warmup" 2>&1 || { cat "$tmp/$s.warmup" >&2; die "$s: wrk failed"; }
+    if [ "$s" = checkout ]; then  # the measured run starts with carts the warm-up left
+      used=$(sed -n 's/^FFF_RESULT //p' "$tmp/$s.warmup" | jq '.requests')
+      extra[${#extra[@]} - 1]=$((used + connections))
+    fi
   fi
   what=$path
   if [ "$path" = / ]; then what="-s ${script#"$root"/}${arg:+ -- $arg}"; fi
@@ -317,6 +353,13 @@ jq -s \
       server: { rss_mb_at_start: ($rss_start | tonumber? // null), exit_status_on_sigterm: ($server_exit | tonumber? // null) },
       scenarios: map(. + { ratio_to_ceiling: (if $ceiling and $ceiling > 0 then ((.rps / $ceiling * 1000 | round) / 1000) else null end) })
     }
+  # Checkout against its target: every checkout answer is an order.
+  | (.scenarios | map(select(.scenario == "checkout")) | first) as $co
+  | if $co then
+      .checkout = { orders_per_s: $co.rps, p99_ms: $co.p99_ms, errors: $co.errors,
+                    connections: $co.connections, target_orders_per_s: 500, target_p99_ms: 50,
+                    meets_target: ($co.errors == 0 and $co.rps >= 500 and $co.p99_ms <= 50) }
+    else . end
   # What a session costs: the same product pages signed in and anonymous, in one run.
   | (.scenarios | map(select(.scenario == "product_detail")) | first) as $anon
   | (.scenarios | map(select(.scenario == "product_detail_signed_in")) | first) as $signed
@@ -338,6 +381,7 @@ jq -r '.scenarios[] | [.scenario, .rps, .p50_ms, .p99_ms, .errors, (.ratio_to_ce
 echo
 jq -r '"machine: \(.machine.nproc) cpu (\(.machine.cpu_model)), \(.machine.memory_mb) MB, \(.machine.kernel), load \(.machine.loadavg_after)"' "$OUT"
 jq -r '"settings: \(.settings.wrk | split(" ")[0:2] | join(" ")) -t\(.settings.threads) -c\(.settings.connections) -d\(.settings.duration) on loopback, \(.settings.database), commit \(.git_commit)"' "$OUT"
+jq -r 'select(.checkout) | .checkout | "checkout: \(.orders_per_s) orders/s, p99 \(.p99_ms) ms at -c\(.connections) (target >= 500 orders/s, p99 <= 50 ms: \(if .meets_target then "met" else "NOT met" end))"' "$OUT"
 jq -r 'select(.session_overhead) | .session_overhead | "session lookup: product page p99 \(.p99_ms_signed_in) ms signed in vs \(.p99_ms_anonymous) ms anonymous (x\(.p99_ratio)); throughput x\(.rps_ratio)"' "$OUT"
 echo "results: ${OUT#"$root"/}"
 

@@ -27,10 +27,14 @@
 #include "infra/jobs/queue.hpp"
 #include "infra/mail/mailer.hpp"
 #include "migrations/accounts.hpp"
+#include "migrations/cart.hpp"
 #include "migrations/catalog.hpp"
 #include "migrations/inventory.hpp"
 #include "migrations/jobs.hpp"
 #include "migrations/media.hpp"
+#include "migrations/orders.hpp"
+#include "migrations/payments.hpp"
+#include "migrations/pricing.hpp"
 #include "migrations/staff.hpp"
 #include "modules/accounts/api.hpp"
 #include "modules/accounts/service.hpp"
@@ -61,8 +65,14 @@ std::vector<db::Migration> all_migrations() {
   for (auto& m : db::media_migrations()) all.push_back(std::move(m));
   for (auto& m : db::accounts_migrations()) all.push_back(std::move(m));
   for (auto& m : db::staff_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::cart_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::pricing_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::orders_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::payments_migrations()) all.push_back(std::move(m));
   return all;
 }
+
+}  // namespace
 
 // A secret every node of a shop must share: the configured one, else the one kept in
 // <data_dir>/<file>, else `make()` written there (owner-only, created exclusively so two
@@ -107,8 +117,6 @@ std::string random_hex_secret() {
   sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
   return hex;
 }
-
-}  // namespace
 
 Result<std::unique_ptr<App>> App::create(Config config) {
   std::string url = config.effective_database_url();
@@ -307,7 +315,9 @@ App::App(Config config, std::unique_ptr<db::Database> database)
       .set(1);
 }
 
-App::~App() = default;
+App::~App() {
+  if (jobs_) jobs_->stop();  // no periodic task or handler may run into a half-destroyed App
+}
 
 Result<void> App::migrate() {
   auto report = db::migrate(*database_, all_migrations());

@@ -67,6 +67,15 @@ class WebhookService;
 
 namespace fff::app {
 
+// A secret every node of a shop must share: `configured` when set, else the one kept in
+// <data_dir>/<file>, else a new one made by `make` and kept there (owner-only, created
+// exclusively). `code` names errors ("media_key" → "media_key_unwritable").
+Result<std::string> kept_secret(const Config& config, const std::string& configured,
+                                const std::string& file, const std::string& code,
+                                const std::function<std::string()>& make);
+// 32 random bytes as hex.
+std::string random_hex_secret();
+
 class App {
  public:
   // Opens the database named by the configuration (creating the data dir for SQLite) and wires
@@ -138,6 +147,7 @@ class App {
   std::shared_ptr<pricing::PricingService> pricing_;
   std::shared_ptr<orders::OrderService> orders_;
   std::shared_ptr<payments::PaymentService> payments_;
+  std::shared_ptr<void> orders_wiring_;  // checkout and order actions (wire_orders.cpp)
   std::shared_ptr<notifications::Notifier> notifier_;
   std::shared_ptr<webhooks::WebhookService> webhooks_;
   http::Router router_;

@@ -275,7 +275,56 @@ const std::vector<Setting>& settings() {
     s.push_back(integer("job_workers", "threads running background jobs (mails, webhooks, stock)",
                         &Config::job_workers, 1, 64, "threads"));
     // --- cart and pricing ---
+    s.push_back({"currency", "the shop currency: USD or VND (catalog, carts and orders)", "USD",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v != "USD" && v != "VND") return "'" + v + "' is not USD or VND";
+                   c.currency = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"prices_include_tax",
+                 "catalog prices include VAT (default: true for VND, false for USD)", "",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v == "1" || v == "true" || v == "yes" || v == "on")
+                     c.prices_include_tax = true;
+                   else if (v == "0" || v == "false" || v == "no" || v == "off")
+                     c.prices_include_tax = false;
+                   else if (v.empty())
+                     c.prices_include_tax.reset();
+                   else
+                     return "'" + v + "' is not a boolean (true/false, 1/0, yes/no, on/off)";
+                   return std::nullopt;
+                 }});
+    s.push_back(integer("cart_max_quantity", "most units of one item a cart line may hold",
+                        &Config::cart_max_quantity, 1, 1000, "units"));
+    s.push_back(integer("cart_max_lines", "most different items a cart may hold",
+                        &Config::cart_max_lines, 1, 500, "lines"));
+    s.push_back(integer("cart_expiry_days", "days an untouched open cart is kept serving",
+                        &Config::cart_expiry_days, 1, 3650, "days"));
     // --- orders and payments ---
+    s.push_back({"payment_capture_mode",
+                 "when card payments are captured: immediate (at checkout) or on_fulfilment (at "
+                 "the first shipment)",
+                 "immediate", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v != "immediate" && v != "on_fulfilment")
+                     return "'" + v + "' is not immediate or on_fulfilment";
+                   c.payment_capture_mode = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"payment_webhook_secret",
+                 "HMAC-SHA256 secret of payment provider webhooks, 32+ characters (default: made "
+                 "once and kept in <data_dir>/payment-webhook-key)",
+                 "", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   if (v.size() < 32) return "a webhook secret needs at least 32 characters";
+                   c.payment_webhook_secret = v;
+                   return std::nullopt;
+                 }});
+    s.push_back(integer("payment_webhook_tolerance",
+                        "seconds a payment webhook's timestamp may differ from the clock",
+                        &Config::payment_webhook_tolerance, 1, 3600, "seconds"));
+    s.push_back(integer("order_unpaid_minutes",
+                        "minutes an order may wait for its payment before it is cancelled and its "
+                        "stock released",
+                        &Config::order_unpaid_minutes, 1, 10080, "minutes"));
     // --- notifications, SMTP and webhooks ---
     s.push_back(boolean("test_routes",
                         "serve /_test/* routes used by the test suite (never in production)",

@@ -61,7 +61,18 @@ struct Config {
   // --- jobs and events (wire_events.cpp) ---
   int job_workers = 2;  // threads running jobs in `fff serve` and `fff worker`
   // --- cart and pricing (wire_cart.cpp) ---
+  std::string currency = "USD";  // the shop currency: USD or VND
+  // Catalog prices include VAT; unset: true for VND (prices shown with tax), false for USD.
+  std::optional<bool> prices_include_tax;
+  int64_t cart_max_quantity = 20;  // per cart line
+  int64_t cart_max_lines = 50;
+  int cart_expiry_days = 30;  // open carts untouched this long are no longer served
   // --- orders and payments (wire_orders.cpp) ---
+  std::string payment_capture_mode = "immediate";  // or on_fulfilment (at the first shipment)
+  // HMAC-SHA256 key of payment provider webhooks; empty: kept in <data_dir>/payment-webhook-key.
+  std::string payment_webhook_secret;
+  int payment_webhook_tolerance = 300;  // seconds a webhook's timestamp may be off
+  int order_unpaid_minutes = 30;        // pending_payment orders are cancelled after this
   // --- notifications, SMTP and webhooks (wire_notifications.cpp) ---
 
   std::string effective_database_url() const;

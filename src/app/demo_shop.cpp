@@ -423,9 +423,13 @@ const Kind& kind_named(const char* name) {
   return kinds().front();
 }
 
-// $49.00 → $48.90: prices end the way shop prices do.
+// $49.00 → $48.90: prices end the way shop prices do. In a VND shop, ×25,000 rounded to the
+// nearest 1,000 ₫ ($48.90 → 1.223.000 ₫).
 int64_t shop_price(int64_t dollars) {
-  return dollars * 100 - 10;
+  int64_t cents = dollars * 100 - 10;
+  if (Currency(catalog::CatalogService::kShopCurrency) == Currency::VND)
+    return (cents * 250 + 500) / 1000 * 1000;
+  return cents;
 }
 
 void add_product(uint64_t seed, int64_t index, const Reference& ref, DemoChunk& out) {

@@ -168,6 +168,15 @@ struct CategoryNode {
   std::vector<CategoryNode> children;
 };
 
+// A variant as a cart line shows it, with its product (in any status: the caller decides what
+// an inactive one means), option labels and the picture for its colour (service_variants.cpp).
+struct VariantView {
+  std::string variant_id, sku, product_id, product_slug, product_title, product_status;
+  std::string size, colour, size_label, colour_label;  // codes and English labels
+  int64_t price_minor = 0;
+  std::optional<std::string> image_key;  // the colour's first image, else the product's first
+};
+
 struct ProductDetail {
   ProductSummary summary;
   std::vector<Category> breadcrumbs;  // root first, the product's own category last

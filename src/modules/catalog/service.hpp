@@ -36,8 +36,14 @@ class CatalogService {
  public:
   static constexpr int kMaxPerPage = 100;
   static constexpr int kDefaultPerPage = 24;
-  // The shop's currency: list prices, filters and facets are in it.
-  static constexpr Currency kShopCurrency = Currency::USD;
+  // The shop's currency (setting `currency`: USD or VND): list prices, filters and facets are
+  // in it. One per process, set once at start-up before serving (App::create); it reads like
+  // the constant it used to be (service_variants.cpp).
+  struct ShopCurrency {
+    operator Currency() const;  // NOLINT(google-explicit-constructor): a drop-in constant
+  };
+  static constexpr ShopCurrency kShopCurrency{};
+  static void set_shop_currency(Currency currency);
 
   CatalogService(db::Database& database, const Clock& clock);
   ~CatalogService();
@@ -167,6 +173,9 @@ class CatalogService {
   // The variant with this SKU (when `sku` is given) or id, in any product status.
   Result<std::optional<Variant>> find_variant(const std::string& sku,
                                               const std::string& variant_id);
+  // Variants as cart lines show them, by id, in any product status; unknown ids are absent
+  // (service_variants.cpp).
+  Result<std::vector<VariantView>> variant_views(const std::vector<std::string>& variant_ids);
 
  private:
   // The reference tables, English; shared by concurrent requests and never mutated.

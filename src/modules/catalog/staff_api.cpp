@@ -19,7 +19,7 @@ namespace json = boost::json;
 using http::Request;
 using http::Response;
 
-constexpr Currency kCurrency = CatalogService::kShopCurrency;
+constexpr auto kCurrency = CatalogService::kShopCurrency;
 
 // ---- reading request bodies ----------------------------------------------------------------
 

@@ -152,6 +152,8 @@ class ProductStore {
   Result<std::optional<ProductRecord>> product_record(const std::string& id);
   // By SKU when `sku` is not empty, else by id (which must be a UUID).
   Result<std::optional<Variant>> find_variant(const std::string& sku, const std::string& id);
+  // Variants with their product, labels and picture, by id (store_variants.cpp).
+  Result<std::vector<VariantView>> variant_views(const std::vector<std::string>& ids);
 
  private:
   db::Database& db_;

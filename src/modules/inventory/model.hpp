@@ -49,6 +49,21 @@ struct LedgerEntry {
   std::string created_at;
 };
 
+// One line of a sale made inside a caller's transaction (InventoryService::sell).
+struct SaleLine {
+  std::string variant_id;
+  int64_t quantity = 0;  // units sold, > 0
+  std::string sku;       // named in the insufficient_stock error
+};
+
+// Where the units of a sale came from (one entry per variant and location), so that a
+// cancellation puts them back exactly where they were taken.
+struct Allocation {
+  std::string variant_id;
+  std::string location_id;
+  int64_t quantity = 0;  // units taken, > 0
+};
+
 // A level whose ledger does not add up to it (verify()).
 struct Mismatch {
   std::string variant_id;

@@ -43,6 +43,50 @@ Result<Level> InventoryService::record(const Movement& movement) {
   return std::move(**level);
 }
 
+Result<std::vector<Allocation>> InventoryService::sell(db::Transaction& tx,
+                                                       const std::vector<SaleLine>& lines,
+                                                       const std::string& reason,
+                                                       const std::string& actor) {
+  if (lines.empty()) return invalid_movement("lines", "must not be empty");
+  for (const auto& l : lines) {
+    if (!is_uuid(l.variant_id)) return invalid_movement("variant_id", "must be a variant id");
+    if (l.quantity < 1) return invalid_movement("quantity", "of a sale must be at least 1");
+  }
+  if (actor.empty()) return invalid_movement("actor", "must name who moved the stock");
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < lines.size(); ++i) ids.push_back(new_id());
+  auto sold = store_.sell(tx, lines, reason, actor, ids, to_iso8601(clock_.now()));
+  if (!sold) return sold.error();
+  if (auto* sku = std::get_if<std::string>(&*sold))
+    return Error::conflict("insufficient_stock", "not enough stock of " + *sku);
+  return std::get<std::vector<Allocation>>(std::move(*sold));
+}
+
+Result<void> InventoryService::restock(db::Transaction& tx, const std::vector<Allocation>& units,
+                                       const std::string& reason, const std::string& actor) {
+  for (const auto& u : units) {
+    if (!is_uuid(u.variant_id) || !is_uuid(u.location_id))
+      return invalid_movement("variant_id", "must be a variant id at a location");
+    if (u.quantity < 0) return invalid_movement("quantity", "of a return must be positive");
+  }
+  if (actor.empty()) return invalid_movement("actor", "must name who moved the stock");
+  return store_.restock(tx, units, reason, actor, to_iso8601(clock_.now()));
+}
+
+Result<Location> InventoryService::location(const std::string& code) {
+  auto found = store_.location_by_code(code);
+  if (!found) return found.error();
+  if (!*found)
+    return Error::unprocessable("unknown_location", "no stock location '" + code + "'",
+                                {{"location", "names no stock location"}});
+  return std::move(**found);
+}
+
+void InventoryService::stock_changed(const std::vector<std::string>& variant_ids) {
+  if (!listener_) return;
+  for (const auto& id : variant_ids) listener_(id);
+}
+
 Result<void> InventoryService::receive_new(const std::vector<Movement>& receipts) {
   std::vector<std::string> ids;
   ids.reserve(receipts.size());

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/time.hpp"
+#include "infra/db/database.hpp"
 #include "modules/inventory/model.hpp"
 #include "modules/inventory/store.hpp"
 
@@ -34,6 +35,21 @@ class InventoryService {
   // a receipt or return that takes, a missing actor, a variant id that is not a UUID);
   // conflict / insufficient_stock when there is not enough on hand.
   Result<Level> record(const Movement& movement);
+
+  // Sells in the caller's transaction (checkout): see StockStore::sell. `reason` names the order
+  // ("order FFF-10023"). Errors: unprocessable invalid_movement (empty lines, a quantity < 1, a
+  // bad variant id); conflict insufficient_stock naming the SKU — the caller must roll back.
+  // Publishes stock.changed in `tx`; call stock_changed() after the commit for the listener.
+  Result<std::vector<Allocation>> sell(db::Transaction& tx, const std::vector<SaleLine>& lines,
+                                       const std::string& reason, const std::string& actor);
+  // Puts sold units back in the caller's transaction (cancellation, received return), as 'return'
+  // entries, at the locations given. Publishes stock.changed in `tx`.
+  Result<void> restock(db::Transaction& tx, const std::vector<Allocation>& units,
+                       const std::string& reason, const std::string& actor);
+  // The location with `code` (unprocessable unknown_location when none).
+  Result<Location> location(const std::string& code);
+  // Tells the stock listener that these variants changed (after the caller's commit).
+  void stock_changed(const std::vector<std::string>& variant_ids);
 
   // Stocks variants that have no level yet at a location, as receipts, in one transaction
   // (the demo seed, first imports). Variants that already have a level there are skipped.

@@ -72,6 +72,7 @@ Result<std::optional<StockStore::AdjustmentRecord>> StockStore::adjust(
          a.actor, now});
     if (!logged) return logged.error();
     record.outcome.entry_id = entry_id;
+    if (auto e = publish_stock_changed(*tx, {a.variant_id}, now); !e) return e.error();
   }
   if (a.idempotency_key) {
     auto kept = tx->query(

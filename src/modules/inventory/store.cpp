@@ -4,6 +4,14 @@
 #include <set>
 #include <utility>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "core/id.hpp"
+#include "core/time.hpp"
+#include "infra/jobs/queue.hpp"
+
 namespace fff::inventory {
 namespace {
 
@@ -14,6 +22,19 @@ std::string placeholders(size_t first, size_t count) {
 }
 
 }  // namespace
+
+Result<void> publish_stock_changed(db::Transaction& tx, const std::vector<std::string>& variant_ids,
+                                   const std::string& now) {
+  if (variant_ids.empty()) return {};
+  boost::json::array ids;
+  for (const auto& id : variant_ids) ids.emplace_back(id);
+  auto at = parse_iso8601(now);
+  auto event = jobs::publish(tx, "stock.changed", variant_ids.front(),
+                             boost::json::serialize(boost::json::object{{"variant_ids", ids}}),
+                             at ? *at : now_utc());
+  if (!event) return event.error();
+  return {};
+}
 
 const char* to_string(MovementKind kind) {
   switch (kind) {
@@ -73,6 +94,7 @@ Result<std::optional<Level>> StockStore::apply(const Movement& m, const std::str
       {entry_id, m.variant_id, m.location_id, std::string(to_string(m.kind)), m.quantity, m.reason,
        m.actor, now});
   if (!logged) return logged.error();
+  if (auto e = publish_stock_changed(*tx, {m.variant_id}, now); !e) return e.error();
   if (auto c = tx->commit(); !c) return c.error();
   return std::optional<Level>{
       Level{m.variant_id, m.location_id, moved->rows[0].int64(0), moved->rows[0].int64(1)}};
@@ -122,9 +144,95 @@ Result<void> StockStore::receive_new(const std::vector<Movement>& receipts,
       auto logged = tx->query(entries, entry_params);
       if (!logged) return logged.error();
     }
+    std::vector<std::string> changed;
+    for (const auto& [variant, location] : created) changed.push_back(variant);
+    if (auto e = publish_stock_changed(*tx, changed, now); !e) return e.error();
   }
   if (auto c = tx->commit(); !c) return c.error();
   return {};
+}
+
+Result<std::variant<std::vector<Allocation>, std::string>> StockStore::sell(
+    db::Transaction& tx, std::vector<SaleLine> lines, const std::string& reason,
+    const std::string& actor, const std::vector<std::string>& entry_ids, const std::string& now) {
+  using Answer = std::variant<std::vector<Allocation>, std::string>;
+  // One line per variant, in variant id order: every checkout locks the levels it touches in the
+  // same order, so two of them can wait for each other but never deadlock.
+  std::map<std::string, SaleLine> merged;
+  for (auto& l : lines) {
+    auto [it, fresh] = merged.try_emplace(l.variant_id, l);
+    if (!fresh) it->second.quantity += l.quantity;
+  }
+  std::vector<Allocation> taken;
+  size_t entry = 0;
+  std::vector<std::string> changed;
+  for (const auto& [variant_id, line] : merged) {
+    // The no-op write locks the variant's levels (PostgreSQL waits here for a concurrent sale
+    // and then sees its result); SQLite's single writer already serialises.
+    auto levels = tx.query(
+        "UPDATE stock_levels SET updated_at = updated_at WHERE variant_id = $1 "
+        "RETURNING CAST(location_id AS TEXT), on_hand",
+        {variant_id});
+    if (!levels) return levels.error();
+    std::vector<std::pair<std::string, int64_t>> where;
+    for (const auto& r : levels->rows) where.emplace_back(r.text(0), r.int64(1));
+    std::sort(where.begin(), where.end());
+    int64_t left = line.quantity;
+    for (const auto& [location_id, on_hand] : where) {
+      if (left == 0) break;
+      int64_t take = std::min(left, on_hand);
+      if (take <= 0) continue;
+      // Conditional: never below zero, whatever the read above saw.
+      auto moved = tx.query(
+          "UPDATE stock_levels SET on_hand = on_hand - $1, updated_at = $2 "
+          "WHERE variant_id = $3 AND location_id = $4 AND on_hand >= $1",
+          {take, now, variant_id, location_id});
+      if (!moved) return moved.error();
+      if (moved->affected != 1) continue;
+      std::string id = entry < entry_ids.size() ? entry_ids[entry++] : Uuid::v7().str();
+      auto logged = tx.query(
+          "INSERT INTO stock_ledger (id, variant_id, location_id, kind, quantity, reason, actor, "
+          "created_at) VALUES ($1, $2, $3, 'sale', $4, $5, $6, $7)",
+          {id, variant_id, location_id, -take, reason, actor, now});
+      if (!logged) return logged.error();
+      taken.push_back({variant_id, location_id, take});
+      left -= take;
+    }
+    if (left > 0) return Answer{line.sku.empty() ? variant_id : line.sku};
+    changed.push_back(variant_id);
+  }
+  if (auto e = publish_stock_changed(tx, changed, now); !e) return e.error();
+  return Answer{std::move(taken)};
+}
+
+Result<void> StockStore::restock(db::Transaction& tx, const std::vector<Allocation>& units,
+                                 const std::string& reason, const std::string& actor,
+                                 const std::string& now) {
+  std::vector<Allocation> sorted = units;
+  std::sort(sorted.begin(), sorted.end(), [](const Allocation& a, const Allocation& b) {
+    return std::tie(a.variant_id, a.location_id) < std::tie(b.variant_id, b.location_id);
+  });
+  std::vector<std::string> changed;
+  for (const auto& a : sorted) {
+    if (a.quantity <= 0) continue;
+    auto made = tx.query(
+        "INSERT INTO stock_levels (variant_id, location_id, on_hand, reserved, updated_at) "
+        "VALUES ($1, $2, 0, 0, $3) ON CONFLICT DO NOTHING",
+        {a.variant_id, a.location_id, now});
+    if (!made) return made.error();
+    auto moved = tx.query(
+        "UPDATE stock_levels SET on_hand = on_hand + $1, updated_at = $2 "
+        "WHERE variant_id = $3 AND location_id = $4",
+        {a.quantity, now, a.variant_id, a.location_id});
+    if (!moved) return moved.error();
+    auto logged = tx.query(
+        "INSERT INTO stock_ledger (id, variant_id, location_id, kind, quantity, reason, actor, "
+        "created_at) VALUES ($1, $2, $3, 'return', $4, $5, $6, $7)",
+        {Uuid::v7().str(), a.variant_id, a.location_id, a.quantity, reason, actor, now});
+    if (!logged) return logged.error();
+    if (changed.empty() || changed.back() != a.variant_id) changed.push_back(a.variant_id);
+  }
+  return publish_stock_changed(tx, changed, now);
 }
 
 Result<std::map<std::string, int64_t>> StockStore::available(

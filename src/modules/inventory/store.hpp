@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/error.hpp"
@@ -12,6 +13,11 @@
 #include "modules/inventory/staff.hpp"
 
 namespace fff::inventory {
+
+// Appends `stock.changed` {"variant_ids":[…]} (subject: the first id) to the outbox in `tx`.
+// Nothing for an empty list.
+Result<void> publish_stock_changed(db::Transaction& tx, const std::vector<std::string>& variant_ids,
+                                   const std::string& now);
 
 class StockStore {
  public:
@@ -26,6 +32,18 @@ class StockStore {
   // level, or nullopt (and nothing written) when there was not enough on hand.
   Result<std::optional<Level>> apply(const Movement& movement, const std::string& entry_id,
                                      const std::string& now);
+
+  // In the caller's transaction: takes each line's units from its variant's levels (locations
+  // in id order, variants in id order so concurrent sales lock rows in one order), each with a
+  // conditional update that never goes below zero, and appends 'sale' ledger entries. Returns
+  // where the units came from, or the SKU (variant id when none given) of the first line that
+  // cannot be served — then the caller must roll back (part of the sale may be written).
+  Result<std::variant<std::vector<Allocation>, std::string>> sell(
+      db::Transaction& tx, std::vector<SaleLine> lines, const std::string& reason,
+      const std::string& actor, const std::vector<std::string>& entry_ids, const std::string& now);
+  // In the caller's transaction: puts units back ('return' ledger entries).
+  Result<void> restock(db::Transaction& tx, const std::vector<Allocation>& units,
+                       const std::string& reason, const std::string& actor, const std::string& now);
 
   // Bulk receipts for a fresh catalog (the demo seed): one transaction, multi-row inserts of
   // levels and their ledger entries. Levels that exist already are left alone, and so are

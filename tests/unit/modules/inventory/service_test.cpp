@@ -12,10 +12,18 @@
 #include "core/id.hpp"
 #include "infra/db/migrator.hpp"
 #include "migrations/inventory.hpp"
+#include "migrations/jobs.hpp"
 #include "support/test_databases.hpp"
 
 namespace fff::inventory {
 namespace {
+
+// Inventory's tables and the outbox it publishes stock.changed to.
+std::vector<db::Migration> migrations() {
+  auto all = db::jobs_migrations();
+  for (auto& m : db::inventory_migrations()) all.push_back(m);
+  return all;
+}
 
 template <typename T>
 std::string describe(const Result<T>& r) {
@@ -33,7 +41,7 @@ class InventoryTest : public ::testing::TestWithParam<std::string> {
     auto opened = db::Database::open(scratch_->url(), options);
     ASSERT_TRUE(opened.ok()) << describe(opened);
     db_ = std::move(opened).value();
-    auto migrated = db::migrate(*db_, db::inventory_migrations());
+    auto migrated = db::migrate(*db_, migrations());
     ASSERT_TRUE(migrated.ok()) << describe(migrated);
     service_ = std::make_unique<InventoryService>(*db_, Clock::system());
     auto location = service_->ensure_location("main", "Main warehouse");
@@ -210,6 +218,134 @@ TEST_P(InventoryTest, StockChangedListenerHearsEveryCommittedMovement) {
   ASSERT_FALSE(service_->record(move(variant, MovementKind::sale, -2)).ok());
   ASSERT_EQ(heard.size(), 1u);
   EXPECT_EQ(heard[0], variant);
+}
+
+// The stock.changed events in the outbox, oldest first, as their data text.
+std::vector<std::string> stock_events(db::Database& db) {
+  auto rows = db.query(
+      "SELECT subject, data FROM outbox_events WHERE topic = 'stock.changed' ORDER BY seq");
+  EXPECT_TRUE(rows.ok());
+  std::vector<std::string> out;
+  if (rows.ok())
+    for (const auto& r : rows->rows) out.push_back(r.text(0) + " " + r.text(1));
+  return out;
+}
+
+TEST_P(InventoryTest, EveryMovementPublishesStockChangedInItsTransaction) {
+  std::string variant = new_id();
+  ASSERT_TRUE(service_->record(move(variant, MovementKind::receipt, 2)).ok());
+  ASSERT_FALSE(service_->record(move(variant, MovementKind::sale, -3)).ok());  // refused: none
+  StockAdjustment a;
+  a.variant_id = variant;
+  a.delta = 1;
+  a.reason = "count";
+  a.actor = "staff:test";
+  ASSERT_TRUE(service_->adjust(a).ok());
+  auto events = stock_events(*db_);
+  ASSERT_EQ(events.size(), 2u);
+  for (const auto& e : events) EXPECT_EQ(e, variant + " {\"variant_ids\":[\"" + variant + "\"]}");
+}
+
+TEST_P(InventoryTest, SellInACallersTransactionTakesStockWritesSalesAndCommitsWithIt) {
+  std::string a = new_id(), b = new_id();
+  ASSERT_TRUE(service_->record(move(a, MovementKind::receipt, 5)).ok());
+  ASSERT_TRUE(service_->record(move(b, MovementKind::receipt, 5)).ok());
+  auto second = service_->ensure_location("shop", "Shop floor");
+  ASSERT_TRUE(second.ok());
+  Movement more = move(b, MovementKind::receipt, 3);
+  more.location_id = second->id;
+  ASSERT_TRUE(service_->record(more).ok());
+  auto tx = db_->begin();
+  ASSERT_TRUE(tx.ok());
+  // b needs 7: 5 from one location and 2 from the other (locations in id order).
+  auto sold = service_->sell(*tx, {{b, 7, "B"}, {a, 2, "A"}}, "order FFF-1", "order:FFF-1");
+  ASSERT_TRUE(sold.ok()) << describe(sold);
+  int64_t units_b = 0;
+  for (const auto& al : *sold)
+    if (al.variant_id == b) units_b += al.quantity;
+  EXPECT_EQ(units_b, 7);
+  ASSERT_TRUE(tx->commit().ok());
+  auto available = service_->available({a, b});
+  ASSERT_TRUE(available.ok());
+  EXPECT_EQ((*available)[a], 3);
+  EXPECT_EQ((*available)[b], 1);
+  auto ledger = service_->ledger(a);
+  ASSERT_TRUE(ledger.ok());
+  EXPECT_EQ(ledger->back().kind, "sale");
+  EXPECT_EQ(ledger->back().reason, "order FFF-1");
+  EXPECT_TRUE(service_->verify()->empty());
+  auto events = stock_events(*db_);
+  ASSERT_FALSE(events.empty());
+  EXPECT_NE(events.back().find(a), std::string::npos);
+  EXPECT_NE(events.back().find(b), std::string::npos);
+
+  // Put it all back where it came from.
+  auto back = db_->begin();
+  ASSERT_TRUE(back.ok());
+  ASSERT_TRUE(service_->restock(*back, *sold, "order FFF-1 cancelled", "order:FFF-1").ok());
+  ASSERT_TRUE(back->commit().ok());
+  available = service_->available({a, b});
+  EXPECT_EQ((*available)[a], 5);
+  EXPECT_EQ((*available)[b], 8);
+  EXPECT_EQ(service_->ledger(a)->back().kind, "return");
+  EXPECT_TRUE(service_->verify()->empty());
+}
+
+TEST_P(InventoryTest, SellOfMoreThanOnHandNamesTheSkuAndLeavesNothingAfterRollback) {
+  std::string a = new_id();
+  ASSERT_TRUE(service_->record(move(a, MovementKind::receipt, 2)).ok());
+  {
+    auto tx = db_->begin();
+    ASSERT_TRUE(tx.ok());
+    auto sold = service_->sell(*tx, {{a, 3, "SKU-A"}}, "order FFF-2", "order:FFF-2");
+    ASSERT_FALSE(sold.ok());
+    EXPECT_EQ(sold.error().code, "insufficient_stock");
+    EXPECT_NE(sold.error().message.find("SKU-A"), std::string::npos);
+    auto none = service_->sell(*tx, {{new_id(), 1, "GHOST"}}, "order FFF-2", "order:FFF-2");
+    ASSERT_FALSE(none.ok());
+    EXPECT_EQ(none.error().code, "insufficient_stock");
+  }  // rolled back
+  EXPECT_EQ(on_hand(a), 2);
+  auto tx = db_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto zero = service_->sell(*tx, {{a, 0, "SKU-A"}}, "order FFF-3", "order:FFF-3");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().code, "invalid_movement");
+}
+
+TEST_P(InventoryTest, ConcurrentSalesInTransactionsNeverOversell) {
+  std::string a = new_id(), b = new_id();
+  ASSERT_TRUE(service_->record(move(a, MovementKind::receipt, 6)).ok());
+  ASSERT_TRUE(service_->record(move(b, MovementKind::receipt, 6)).ok());
+  std::atomic<int> sold{0}, refused{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 12; ++i)
+    threads.emplace_back([&, i] {
+      // Half list b first: the service sorts, so they still lock in one order.
+      std::vector<SaleLine> lines = i % 2 ? std::vector<SaleLine>{{b, 1, "B"}, {a, 1, "A"}}
+                                          : std::vector<SaleLine>{{a, 1, "A"}, {b, 1, "B"}};
+      for (int attempt = 0; attempt < 5; ++attempt) {
+        auto tx = db_->begin();
+        if (!tx.ok()) continue;
+        auto r = service_->sell(*tx, lines, "order", "order:x");
+        if (r.ok() && tx->commit().ok()) {
+          ++sold;
+          return;
+        }
+        if (!r.ok() && r.error().code == "insufficient_stock") {
+          ++refused;
+          return;
+        }
+      }
+      ++failed;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(sold.load(), 6);
+  EXPECT_EQ(refused.load(), 6);
+  EXPECT_EQ(on_hand(a), 0);
+  EXPECT_EQ(on_hand(b), 0);
+  EXPECT_TRUE(service_->verify()->empty());
 }
 
 TEST_P(InventoryTest, EnsureLocationIsIdempotent) {

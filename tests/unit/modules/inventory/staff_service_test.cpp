@@ -10,11 +10,19 @@
 #include "core/id.hpp"
 #include "infra/db/migrator.hpp"
 #include "migrations/inventory.hpp"
+#include "migrations/jobs.hpp"
 #include "modules/inventory/service.hpp"
 #include "support/test_databases.hpp"
 
 namespace fff::inventory {
 namespace {
+
+// Inventory's tables and the outbox it publishes stock.changed to.
+std::vector<db::Migration> migrations() {
+  auto all = db::jobs_migrations();
+  for (auto& m : db::inventory_migrations()) all.push_back(m);
+  return all;
+}
 
 class StaffStockTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -26,7 +34,7 @@ class StaffStockTest : public ::testing::TestWithParam<std::string> {
     auto opened = db::Database::open(scratch_->url(), options);
     ASSERT_TRUE(opened.ok());
     db_ = std::move(opened).value();
-    ASSERT_TRUE(db::migrate(*db_, db::inventory_migrations()).ok());
+    ASSERT_TRUE(db::migrate(*db_, migrations()).ok());
     service_ = std::make_unique<InventoryService>(*db_, Clock::system());
     service_->on_stock_changed([this](const std::string&) { ++notified_; });
     ASSERT_TRUE(service_->ensure_location("main", "Main warehouse").ok());
