@@ -59,6 +59,7 @@ struct Config {
   // Staff signed in by cookie must pass the second factor (TOTP) before the staff API serves them.
   bool require_admin_totp = false;
   // --- jobs and events (wire_events.cpp) ---
+  int job_workers = 2;  // threads running jobs in `fff serve` and `fff worker`
   // --- cart and pricing (wire_cart.cpp) ---
   std::string currency = "USD";  // the shop currency: USD or VND
   // Catalog prices include VAT; unset: true for VND (prices shown with tax), false for USD.

@@ -156,7 +156,8 @@ TEST_P(DemoShopStorageTest, SeedingTwiceAddsNothingAndStockAgreesWithTheLedger) 
   fff::testing::ScratchDatabase scratch(GetParam());
   auto db = db::Database::open(scratch.url(), {});
   ASSERT_TRUE(db.ok());
-  std::vector<db::Migration> all = db::catalog_migrations();
+  std::vector<db::Migration> all = db::jobs_migrations();
+  for (auto& m : db::catalog_migrations()) all.push_back(m);
   for (auto& m : db::inventory_migrations()) all.push_back(m);
   for (auto& m : db::jobs_migrations()) all.push_back(m);  // stock.changed events
   ASSERT_TRUE(db::migrate(**db, all).ok());
@@ -198,7 +199,8 @@ TEST_P(DemoShopStorageTest, ProductImagesAreStoredPicturesWithDeterministicKeys)
     fff::testing::ScratchDatabase scratch(GetParam());
     auto db = db::Database::open(scratch.url(), {});
     EXPECT_TRUE(db.ok());
-    std::vector<db::Migration> all = db::catalog_migrations();
+    std::vector<db::Migration> all = db::jobs_migrations();
+    for (auto& m : db::catalog_migrations()) all.push_back(m);
     for (auto& m : db::inventory_migrations()) all.push_back(m);
     for (auto& m : db::jobs_migrations()) all.push_back(m);  // stock.changed events
     for (auto& m : db::media_migrations()) all.push_back(m);
