@@ -1,5 +1,9 @@
 #include "app/app.hpp"
 
+#include <pthread.h>
+
+#include <csignal>
+
 #include <malloc.h>
 #include <boost/json/object.hpp>
 #include <cctype>
@@ -490,7 +494,7 @@ int App::serve(bool run_jobs) {
   log::info("listening", {{"address", address},
                           {"database", db::to_string(database_->dialect())},
                           {"version", kVersion}});
-  jobs_->start(jobs::WorkerOptions{.run_jobs = run_jobs});
+  jobs_->start(jobs::WorkerOptions{.run_jobs = run_jobs, .threads = config_.job_workers});
   bool clean = server.run(true);
   jobs_->stop();
   if (!clean) {
@@ -502,8 +506,33 @@ int App::serve(bool run_jobs) {
 }
 
 int App::work(bool drain) {
-  // TODO(lead): the worker loop; filled in with the queue.
-  (void)drain;
+  if (drain) {
+    // Until nothing is due: what `fff serve --no-workers` left, retries whose time has come.
+    int total = 0;
+    for (;;) {
+      auto ran = jobs_->run_due(100);
+      if (!ran) {
+        log::error("jobs not drained", {{"error", ran.error().message}});
+        return 1;
+      }
+      total += *ran;
+      if (*ran == 0) break;
+    }
+    log::info("queue drained", {{"jobs", total}});
+    return 0;
+  }
+  // Block the signals in every thread, start the workers, and wait for one.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  jobs_->start(
+      jobs::WorkerOptions{.run_jobs = true, .tail_events = false, .threads = config_.job_workers});
+  int signal = 0;
+  sigwait(&signals, &signal);
+  log::info("worker stopping", {{"signal", signal}});
+  jobs_->stop();  // lets running jobs finish
   return 0;
 }
 

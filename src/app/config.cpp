@@ -272,6 +272,8 @@ const std::vector<Setting>& settings() {
                         "using the staff API (API tokens are exempt)",
                         &Config::require_admin_totp));
     // --- jobs and events ---
+    s.push_back(integer("job_workers", "threads running background jobs (mails, webhooks, stock)",
+                        &Config::job_workers, 1, 64, "threads"));
     // --- cart and pricing ---
     // --- orders and payments ---
     // --- notifications, SMTP and webhooks ---

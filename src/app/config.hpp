@@ -59,6 +59,7 @@ struct Config {
   // Staff signed in by cookie must pass the second factor (TOTP) before the staff API serves them.
   bool require_admin_totp = false;
   // --- jobs and events (wire_events.cpp) ---
+  int job_workers = 2;  // threads running jobs in `fff serve` and `fff worker`
   // --- cart and pricing (wire_cart.cpp) ---
   // --- orders and payments (wire_orders.cpp) ---
   // --- notifications, SMTP and webhooks (wire_notifications.cpp) ---

@@ -1,5 +1,5 @@
-// fff: the whole shop in one binary. Subcommands: serve, migrate, seed, reindex, keys, routes,
-// version.
+// fff: the whole shop in one binary. Subcommands: serve, worker, migrate, seed, reindex, keys,
+// routes, version.
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -75,6 +75,13 @@ int main(int argc, char** argv) {
   cli.require_subcommand(1);
   auto* serve = cli.add_subcommand(
       "serve", "Serve the shop over HTTP (migrates and loads the demo shop first)");
+  bool no_workers = false;
+  serve->add_flag("--no-workers", no_workers,
+                  "Serve HTTP only: leave events and jobs to `fff worker` processes");
+  auto* worker = cli.add_subcommand(
+      "worker", "Run background jobs (mails, webhooks, stock, schedules) without serving HTTP");
+  bool drain = false;
+  worker->add_flag("--drain", drain, "Run the jobs that are due, then exit");
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations, then exit");
   auto* seed = cli.add_subcommand(
       "seed", "Write the demo fashion catalog and its stock into the database, then exit");
@@ -109,7 +116,7 @@ int main(int argc, char** argv) {
   std::string config_file;
   std::map<std::string, std::string> values;  // stable storage for CLI11 to write into
   std::vector<std::pair<std::string, CLI::Option*>> given;
-  for (auto* sub : {serve, migrate, seed, reindex, routes, keys_add, keys_rotate}) {
+  for (auto* sub : {serve, worker, migrate, seed, reindex, routes, keys_add, keys_rotate}) {
     sub->add_option("--config", config_file,
                     "Config file of `key = value` lines, keys as below without dashes "
                     "(env FFF_CONFIG)");
@@ -207,6 +214,7 @@ int main(int argc, char** argv) {
     fff::log::info("migrations applied", {});
     return 0;
   }
+  if (*worker) return (*app)->work(drain);
   if (*seed) {
     fff::app::DemoShopOptions options;
     options.products = seed_products;
@@ -295,5 +303,5 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  return (*app)->serve();
+  return (*app)->serve(!no_workers);
 }

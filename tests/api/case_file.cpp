@@ -230,14 +230,18 @@ class Parser {
     step().body = std::move(body);
     step().status_line = line_no_;
 
-    static const std::regex status_re(R"(^----\s+(\d{3})(?:\s+([a-z][a-z0-9_]*))?\s*$)");
+    static const std::regex status_re(
+        R"(^----\s+(\d{3})(?:\s+([a-z][a-z0-9_]*))?(?:\s+within\s+(\d{1,2})s)?\s*$)");
     std::string s(line);
     std::smatch m;
     if (!std::regex_match(s, m, status_re)) {
-      fail("expected `---- STATUS` or `---- STATUS problem_code`, e.g. `---- 404 not_found`");
+      fail(
+          "expected `---- STATUS` or `---- STATUS problem_code`, e.g. `---- 404 not_found`, "
+          "optionally followed by `within Ns` (N up to 99)");
     }
     step().expected_status = std::stoi(m[1].str());
     step().expected_code = m[2].matched ? m[2].str() : "";
+    step().within_ms = m[3].matched ? std::stoi(m[3].str()) * 1000 : 0;
   }
 
   void parse_check(std::string_view line) {

@@ -53,6 +53,9 @@ struct Step {
   int status_line = 0;
   int expected_status = 0;
   std::string expected_code;  // problem code, or empty
+  // `---- 200 within 5s`: the request is repeated (every 100 ms) until the response passes, for
+  // this long — for what background jobs do after a request (mails, webhooks, stock mirror).
+  int within_ms = 0;
   std::vector<Check> checks;  // in file order
 };
 

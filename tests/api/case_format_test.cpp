@@ -283,3 +283,44 @@ TEST(CaseRunner, TransportErrorFailsAtTheRequestLine) {
 
 }  // namespace
 }  // namespace fff::api_cases
+
+namespace fff::api_cases {
+namespace {
+
+TEST(CaseRunner, WithinRepeatsTheRequestUntilItPasses) {
+  Scripted s;
+  s.responses = {json_response(200, R"({"sent": 0})"), json_response(404, "{}"),
+                 json_response(200, R"({"sent": 1, "id": "m-1"})")};
+  auto failure = s.run(
+      "GET /_test/mail/latest?to=a@example.com\n---- 200 within 5s\nexpect $.sent = 1\n"
+      "capture id = $.id\n\nGET /x/{id}\n---- 200\n");
+  // The fourth request carries the capture from the passing (third) attempt; it has no
+  // canned response, so the run fails there, at line 6.
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_EQ(failure->line, 6);
+  ASSERT_EQ(s.sent.size(), 4u);
+  EXPECT_EQ(s.sent[3].target, "/x/m-1");
+}
+
+TEST(CaseRunner, WithinGivesUpAfterItsTimeWithTheLastFailure) {
+  Scripted s;
+  for (int i = 0; i < 40; ++i) s.responses.push_back(json_response(200, R"({"sent": 0})"));
+  auto started = std::chrono::steady_clock::now();
+  auto failure = s.run("GET /a\n---- 200 within 1s\nexpect $.sent = 1\n");
+  ASSERT_TRUE(failure.has_value());
+  EXPECT_EQ(failure->line, 3);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(900));
+  EXPECT_GT(s.sent.size(), 3u);
+  EXPECT_LT(s.sent.size(), 40u);
+}
+
+TEST(CaseFormat, WithinAcceptsSecondsAfterTheStatusOrCode) {
+  auto file = parse_case_text("GET /a\n---- 404 mail_not_found within 3s\n", "inline.test");
+  ASSERT_EQ(file.steps.size(), 1u);
+  EXPECT_EQ(file.steps[0].expected_code, "mail_not_found");
+  EXPECT_EQ(file.steps[0].within_ms, 3000);
+  EXPECT_EQ(syntax_error_line("GET /a\n---- 200 within soon\n"), 2);
+}
+
+}  // namespace
+}  // namespace fff::api_cases

@@ -1,5 +1,8 @@
 #include "case_runner.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include "json_path.hpp"
 
 #include <boost/json.hpp>
@@ -359,14 +362,24 @@ std::optional<Failure> run_case(const CaseFile& file, const Transport& transport
     } catch (const SubstitutionError& e) {
       return Failure{step.line, report(e.what(), nullptr, nullptr)};
     }
-    HttpResponse response;
-    try {
-      response = transport(request);
-    } catch (const std::exception& e) {
-      return Failure{step.line,
-                     report(std::string("request failed: ") + e.what(), &request, nullptr)};
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(step.within_ms);
+    for (;;) {
+      HttpResponse response;
+      try {
+        response = transport(request);
+      } catch (const std::exception& e) {
+        return Failure{step.line,
+                       report(std::string("request failed: ") + e.what(), &request, nullptr)};
+      }
+      Variables attempt = variables;  // a failed attempt must not leave half its captures
+      auto f = check_response(step, request, response, attempt);
+      if (!f) {
+        variables = std::move(attempt);
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return f;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    if (auto f = check_response(step, request, response, variables)) return f;
   }
   return std::nullopt;
 }

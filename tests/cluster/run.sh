@@ -6,7 +6,8 @@
 #   - the rate budget of a client address is one budget across the nodes (Redis), not one each;
 #   - the client address is nginx's X-Forwarded-For hop, and a client cannot spoof it;
 #   - a session started on one node is valid on the other, its CSRF token too, and signing out on
-#     one ends it on both.
+#     one ends it on both;
+#   - a catalog change made on one node reaches the other node's search index (the outbox tail).
 #
 #   tests/cluster/run.sh PATH/TO/fff     (needs FFF_TEST_POSTGRES_URL and FFF_TEST_REDIS_URL,
 #                                         which scripts/services.sh provides; nginx, curl, jq, psql)
@@ -171,6 +172,23 @@ out=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$node_b/api/v1/auth/logou
 after=$(curl -sS -o /dev/null -w '%{http_code}' "$node_a/api/v1/me" -H "Cookie: fff_session=$session")
 check "signing out on node b ends the session on node a" \
   "$({ [ "$out" = 200 ] || [ "$out" = 204 ]; } && [ "$after" = 401 ] && echo yes || echo no)" "logout on b: $out, then /me on a: $after"
+
+# 5. Each node keeps its own search index: a product staff create on node a is found by search
+#    on node b within a second or two (node b tails catalog.changed from the shared outbox).
+word="zephyrine$$"
+created=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "$node_a/api/v1/admin/products" \
+  -H "Authorization: Bearer cluster-admin-token-0123456789" -H 'Content-Type: application/json' \
+  -d "{\"slug\":\"$word-blouse\",\"title\":\"${word^} Blouse\",\"status\":\"active\",\"variants\":[{\"sku\":\"ZPH-$$-M\",\"size\":\"m\",\"colour\":\"white\",\"price\":\"30.00\"}]}")
+found_after=""
+started=$(date +%s%N)
+for _ in $(seq 1 50); do
+  hits=$(curl -sS "$node_b/api/v1/search?q=$word" | jq -r '.total // 0')
+  if [ "$hits" -ge 1 ]; then found_after=$(( ($(date +%s%N) - started) / 1000000 )); break; fi
+  sleep 0.1
+done
+check "a product created on node a is found by search on node b" \
+  "$([ "$created" = 201 ] && [ -n "$found_after" ] && echo yes || echo no)" \
+  "create on a: $created; found on b after ${found_after:-never (5 s)} ms"
 
 if [ "$failures" -gt 0 ]; then say "$failures check(s) failed"; exit 1; fi
 say "all checks passed"

@@ -45,11 +45,15 @@ struct Event {
   std::string subject;   // id of what the event is about (an order id, a product id)
   std::string data;      // a JSON object's text
   Timestamp created_at;
+  std::string origin;  // the node (this_node()) whose transaction wrote it
 
   // What subscribers and webhooks receive:
   // {"id":…,"topic":…,"subject":…,"created_at":…,"data":{…}}
   std::string envelope() const;
 };
+
+// This process's identity ("host:pid"): jobs' locked_by, events' origin, logs.
+const std::string& this_node();
 
 // Appends an event to the outbox inside the caller's transaction. `data` must be a JSON object's
 // text (checked: invalid "invalid_event_data" otherwise, which aborts the caller's transaction —
@@ -84,10 +88,11 @@ struct RetryPolicy {
 };
 
 struct JobFilter {
-  std::optional<std::string> status;  // ready, running, done, dead
-  std::optional<std::string> kind;
+  std::optional<std::string> status = std::nullopt;  // ready, running, done, dead
+  std::optional<std::string> kind = std::nullopt;
   int limit = 50;
-  std::optional<std::string> before_id;  // keyset pagination: ids are UUIDv7, newest first
+  std::optional<std::string> before_id =
+      std::nullopt;  // keyset pagination: ids are UUIDv7, newest first
 };
 
 struct QueueCounts {
@@ -141,6 +146,14 @@ class JobQueue {
   // One synchronous pass for tests and `fff worker --drain`: dispatches pending events, then
   // runs up to `max_jobs` due jobs on this thread. Returns how many jobs ran.
   Result<int> run_due(int max_jobs = 100);
+
+  // The pieces of the background loops, one pass each, for tests: run the schedules that are
+  // due (after register_schedules()), and hand new outbox events to the on_event listeners
+  // (after start_tail(), which starts from the events already there).
+  Result<void> register_schedules();
+  Result<int> run_schedules_once();
+  Result<void> start_tail();
+  Result<int> tail_once();
 
   // Staff: jobs newest first, one job, a dead (or failed, waiting) job made due again now with
   // its attempts reset (error not_found "job_not_found"; conflict "job_not_retryable" when it is

@@ -794,4 +794,10 @@ Result<size_t> AccountService::reseal(size_t batch) {
   return done;
 }
 
+Result<int64_t> AccountService::sweep_expired() {
+  auto now = clock_.now();
+  return store_.delete_expired(to_iso8601(now), to_iso8601(now - std::chrono::days(1)),
+                               to_iso8601(now - std::chrono::days(7)));
+}
+
 }  // namespace fff::accounts

@@ -62,6 +62,10 @@ class AccountService {
   // expired or revoked token.
   Result<std::optional<http::Principal>> resolve_session(const std::string& token);
   Result<void> log_out(const std::string& session_id);
+  // Deletes sessions past their idle or absolute expiry and mailed tokens expired a day ago or
+  // used a week ago (they answer as unknown already; this keeps the tables small). Returns how
+  // many rows went. Run periodically (App schedules it hourly).
+  Result<int64_t> sweep_expired();
   Result<void> log_out_everywhere(const std::string& account_id);
   // Marks the session as having passed the second factor and gives it a new token (returned;
   // the old one stops working). Error: not_found session_not_found.

@@ -438,4 +438,16 @@ Result<void> AccountStore::reseal_phone(const std::string& id, const std::string
   return {};
 }
 
+Result<int64_t> AccountStore::delete_expired(const std::string& now,
+                                             const std::string& tokens_before,
+                                             const std::string& used_before) {
+  auto sessions =
+      db_.query("DELETE FROM sessions WHERE expires_at <= $1 OR absolute_expires_at <= $1", {now});
+  if (!sessions) return sessions.error();
+  auto tokens = db_.query("DELETE FROM account_tokens WHERE expires_at < $1 OR used_at < $2",
+                          {tokens_before, used_before});
+  if (!tokens) return tokens.error();
+  return sessions->affected + tokens->affected;
+}
+
 }  // namespace fff::accounts

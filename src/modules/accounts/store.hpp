@@ -110,6 +110,11 @@ class AccountStore {
   Result<void> reseal_phone(const std::string& id, const std::string& old_sealed,
                             const std::string& sealed, const std::string& key);
 
+  // Removes sessions expired at `now` and tokens expired before `tokens_before` or used before
+  // `used_before`; returns the number of rows removed.
+  Result<int64_t> delete_expired(const std::string& now, const std::string& tokens_before,
+                                 const std::string& used_before);
+
  private:
   db::Database& db_;
 };

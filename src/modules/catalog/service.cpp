@@ -1,6 +1,9 @@
 #include "modules/catalog/service.hpp"
 
+#include <boost/json.hpp>
+
 #include "core/log.hpp"
+#include "infra/jobs/queue.hpp"
 #include "modules/catalog/reference.hpp"
 
 #include <algorithm>
@@ -343,7 +346,8 @@ Result<void> CatalogService::set_variant_in_stock(const std::string& variant_id,
   auto product_id = store_.set_variant_in_stock(variant_id, in_stock);
   if (!product_id) return product_id.error();
   if (!*product_id) return Error::not_found("variant_not_found", "no variant " + variant_id);
-  changed({.product_ids = {std::move(**product_id)}});  // the in-stock filter and its counts
+  // The in-stock filter and its counts.
+  if ((*product_id)->changed) changed({.product_ids = {std::move((*product_id)->product_id)}});
   return {};
 }
 
@@ -431,6 +435,41 @@ Result<std::vector<std::shared_ptr<const ProductSummary>>> CatalogService::cards
   for (auto& card : found)
     if (card) out.push_back(std::move(card));  // products no longer active are left out
   return out;
+}
+
+static std::string change_event_data(const CatalogChange& change) {
+  boost::json::array ids;
+  for (const auto& id : change.product_ids) ids.emplace_back(id);
+  return boost::json::serialize(
+      boost::json::object{{"product_ids", std::move(ids)}, {"everything", change.everything}});
+}
+
+CatalogChange CatalogService::change_from_event(const std::string& data) {
+  CatalogChange change;
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(data, ec);
+  if (ec || !parsed.is_object()) return {.product_ids = {}, .everything = true};
+  const auto& o = parsed.get_object();
+  if (auto* e = o.if_contains("everything"); e && e->is_bool()) change.everything = e->get_bool();
+  if (auto* ids = o.if_contains("product_ids"); ids && ids->is_array())
+    for (const auto& id : ids->get_array())
+      if (id.is_string()) change.product_ids.emplace_back(id.get_string());
+  return change;
+}
+
+Result<void> CatalogService::publish_change(db::Transaction& tx, const CatalogChange& change) {
+  auto published =
+      jobs::publish(tx, kChangedTopic, change.product_ids.size() == 1 ? change.product_ids[0] : "",
+                    change_event_data(change), clock_.now());
+  if (!published) return published.error();
+  return {};
+}
+
+Result<void> CatalogService::commit_change(db::Transaction& tx, const CatalogChange& change) {
+  if (auto p = publish_change(tx, change); !p) return p;
+  if (auto c = tx.commit(); !c) return c;
+  changed(change);
+  return {};
 }
 
 void CatalogService::changed(const CatalogChange& change) {

@@ -105,6 +105,12 @@ class CatalogService {
   // Registers a listener called after every committed change, on the writer's thread; it must
   // be quick (queue the work) and must not call back into writes. Register before serving.
   void on_change(CatalogChangeListener listener) { listeners_.push_back(std::move(listener)); }
+  // Every committed write also publishes kChangedTopic to the outbox in its transaction, with
+  // data {"product_ids": […], "everything": bool}, so other nodes keep their caches and search
+  // index current: they hand the event to apply_remote_change().
+  static constexpr const char* kChangedTopic = "catalog.changed";
+  static CatalogChange change_from_event(const std::string& data);
+  void apply_remote_change(const CatalogChange& change) { changed(change); }
 
   // How long the small reference tables (categories, brands, option values) are reused before
   // being read again. Changes made through this service are seen at once; changes by another
@@ -173,6 +179,10 @@ class CatalogService {
   void forget_facets();
   // Drops this service's caches and tells the listeners. Every write calls it after commit.
   void changed(const CatalogChange& change);
+  // Writes the change's kChangedTopic event in `tx`; commit_change() also commits and calls
+  // changed().
+  Result<void> publish_change(db::Transaction& tx, const CatalogChange& change);
+  Result<void> commit_change(db::Transaction& tx, const CatalogChange& change);
 
   // Products as a listing shows them (brand, category, variants, images, tags; English), by id,
   // so a page of results costs no queries for products shown recently. Dropped per product on

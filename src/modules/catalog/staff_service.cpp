@@ -385,8 +385,7 @@ Result<Category> CatalogService::create_category(const CategoryInput& in) {
   auto tx = store_.begin();
   if (!tx) return tx.error();
   if (auto r = store_.insert_category(*tx, c); !r) return racing_duplicate(r.error());
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {}, .everything = true});
+  if (auto r = commit_change(*tx, {.product_ids = {}, .everything = true}); !r) return r.error();
   return c;
 }
 
@@ -425,8 +424,8 @@ Result<Category> CatalogService::update_category(const std::string& id, const Ca
   auto tx = store_.begin();
   if (!tx) return tx.error();
   if (auto r = store_.update_category(*tx, c); !r) return racing_duplicate(r.error());
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {}, .everything = true});  // names and paths show on every product
+  if (auto r = commit_change(*tx, {.product_ids = {}, .everything = true}); !r)
+    return r.error();  // names and paths show on every product
   return c;
 }
 
@@ -444,8 +443,7 @@ Result<void> CatalogService::delete_category(const std::string& id) {
     return Error::conflict("category_not_empty",
                            "the category still has subcategories or products; move them first");
   if (auto r = store_.delete_category(*tx, id); !r) return r.error();
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {}, .everything = true});
+  if (auto r = commit_change(*tx, {.product_ids = {}, .everything = true}); !r) return r.error();
   return {};
 }
 
@@ -469,8 +467,7 @@ Result<Brand> CatalogService::create_brand(const BrandInput& in) {
   auto tx = store_.begin();
   if (!tx) return tx.error();
   if (auto r = store_.insert_brand(*tx, b); !r) return racing_duplicate(r.error());
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {}, .everything = true});
+  if (auto r = commit_change(*tx, {.product_ids = {}, .everything = true}); !r) return r.error();
   return b;
 }
 
@@ -492,8 +489,7 @@ Result<Brand> CatalogService::update_brand(const std::string& id, const BrandInp
   auto tx = store_.begin();
   if (!tx) return tx.error();
   if (auto r = store_.update_brand(*tx, b); !r) return racing_duplicate(r.error());
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {}, .everything = true});
+  if (auto r = commit_change(*tx, {.product_ids = {}, .everything = true}); !r) return r.error();
   return b;
 }
 
@@ -510,8 +506,7 @@ Result<void> CatalogService::delete_brand(const std::string& id) {
   if (*use > 0)
     return Error::conflict("brand_in_use", std::to_string(*use) + " products still name the brand");
   if (auto r = store_.delete_brand(*tx, id); !r) return r.error();
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {}, .everything = true});
+  if (auto r = commit_change(*tx, {.product_ids = {}, .everything = true}); !r) return r.error();
   return {};
 }
 
@@ -558,8 +553,7 @@ Result<OptionValue> CatalogService::create_option_value(const std::string& optio
       return taken("option_value_taken", "code", "the " + option + " '" + v.code + "' exists");
     return r.error();
   }
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {}, .everything = true});
+  if (auto r = commit_change(*tx, {.product_ids = {}, .everything = true}); !r) return r.error();
   return v;
 }
 
@@ -585,8 +579,7 @@ Result<OptionValue> CatalogService::update_option_value(const std::string& optio
   auto tx = store_.begin();
   if (!tx) return tx.error();
   if (auto r = store_.update_option_value(*tx, *found); !r) return r.error();
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {}, .everything = true});
+  if (auto r = commit_change(*tx, {.product_ids = {}, .everything = true}); !r) return r.error();
   return *found;
 }
 
@@ -702,8 +695,8 @@ Result<ProductRecord> CatalogService::create_product(const ProductInput& in) {
   if (auto r = store_.refresh_product(*tx, product.id); !r) return r.error();
   auto record = read_record(store_, *tx, product.id, true);
   if (!record) return record.error();
-  if (auto r = tx->commit(); !r) return racing_duplicate(r.error());
-  changed({.product_ids = {product.id}});
+  if (auto r = commit_change(*tx, {.product_ids = {product.id}}); !r)
+    return racing_duplicate(r.error());
   return record;
 }
 
@@ -747,8 +740,7 @@ Result<ProductRecord> CatalogService::update_product(
   if (auto r = store_.refresh_product(*tx, id); !r) return r.error();
   auto record = read_record(store_, *tx, id, true);
   if (!record) return record.error();
-  if (auto r = tx->commit(); !r) return racing_duplicate(r.error());
-  changed({.product_ids = {id}});
+  if (auto r = commit_change(*tx, {.product_ids = {id}}); !r) return racing_duplicate(r.error());
   return record;
 }
 
@@ -781,8 +773,8 @@ Result<Variant> CatalogService::add_variant(const std::string& product_id, const
   if (auto r = store_.insert_variant(*tx, v); !r) return racing_duplicate(r.error());
   if (auto r = store_.refresh_product(*tx, product_id); !r) return r.error();
   if (auto r = touch(store_, *tx, *product, to_iso8601(clock_.now())); !r) return r.error();
-  if (auto r = tx->commit(); !r) return racing_duplicate(r.error());
-  changed({.product_ids = {product_id}});
+  if (auto r = commit_change(*tx, {.product_ids = {product_id}}); !r)
+    return racing_duplicate(r.error());
   return v;
 }
 
@@ -823,8 +815,8 @@ Result<Variant> CatalogService::update_variant(const std::string& product_id,
   // The product's "from" price follows its cheapest variant.
   if (auto r = store_.refresh_product(*tx, product_id); !r) return r.error();
   if (auto r = touch(store_, *tx, *product, to_iso8601(clock_.now())); !r) return r.error();
-  if (auto r = tx->commit(); !r) return racing_duplicate(r.error());
-  changed({.product_ids = {product_id}});
+  if (auto r = commit_change(*tx, {.product_ids = {product_id}}); !r)
+    return racing_duplicate(r.error());
   return v;
 }
 
@@ -848,8 +840,7 @@ Result<void> CatalogService::delete_variant(const std::string& product_id,
   if (auto r = store_.delete_variant(*tx, variant_id); !r) return r.error();
   if (auto r = store_.refresh_product(*tx, product_id); !r) return r.error();
   if (auto r = touch(store_, *tx, *product, to_iso8601(clock_.now())); !r) return r.error();
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {product_id}});
+  if (auto r = commit_change(*tx, {.product_ids = {product_id}}); !r) return r.error();
   return {};
 }
 
@@ -875,8 +866,7 @@ Result<Image> CatalogService::add_image(const std::string& product_id, const Ima
   apply(image, in);
   if (auto r = store_.insert_image(*tx, image); !r) return r.error();
   if (auto r = touch(store_, *tx, *product, to_iso8601(clock_.now())); !r) return r.error();
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {product_id}});
+  if (auto r = commit_change(*tx, {.product_ids = {product_id}}); !r) return r.error();
   return image;
 }
 
@@ -902,8 +892,7 @@ Result<Image> CatalogService::update_image(const std::string& product_id,
   apply(image, in);
   if (auto r = store_.update_image(*tx, image); !r) return r.error();
   if (auto r = touch(store_, *tx, *product, to_iso8601(clock_.now())); !r) return r.error();
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {product_id}});
+  if (auto r = commit_change(*tx, {.product_ids = {product_id}}); !r) return r.error();
   return image;
 }
 
@@ -921,8 +910,7 @@ Result<void> CatalogService::remove_image(const std::string& product_id,
                             "the product has no image with id '" + image_id + "'");
   if (auto r = store_.delete_image(*tx, image_id); !r) return r.error();
   if (auto r = touch(store_, *tx, *product, to_iso8601(clock_.now())); !r) return r.error();
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {product_id}});
+  if (auto r = commit_change(*tx, {.product_ids = {product_id}}); !r) return r.error();
   return {};
 }
 
@@ -949,8 +937,7 @@ Result<std::vector<Image>> CatalogService::reorder_images(
         out.push_back(i);
       }
   if (auto r = touch(store_, *tx, *product, to_iso8601(clock_.now())); !r) return r.error();
-  if (auto r = tx->commit(); !r) return r.error();
-  changed({.product_ids = {product_id}});
+  if (auto r = commit_change(*tx, {.product_ids = {product_id}}); !r) return r.error();
   return out;
 }
 
@@ -1173,6 +1160,8 @@ Result<ImportReport> CatalogService::import_products(const std::vector<ImportPro
                 [](const auto& a, const auto& b) { return a.row < b.row; });
       return report;
     }
+    if (auto r = publish_change(*tx, {.product_ids = touched, .everything = true}); !r)
+      return r.error();
     if (auto r = tx->commit(); !r) return racing_duplicate(r.error());
     report.written = true;
   } else {
@@ -1199,6 +1188,8 @@ Result<ImportReport> CatalogService::import_products(const std::vector<ImportPro
         ++report.products_failed;
         continue;
       }
+      if (auto c = publish_change(*tx, {.product_ids = ids, .everything = true}); !c)
+        return c.error();
       if (auto c = tx->commit(); !c) return racing_duplicate(c.error());
       counts.products_created += one.products_created;
       counts.products_updated += one.products_updated;

@@ -2,7 +2,10 @@
 
 #include "modules/catalog/store_rows.hpp"
 
+#include "infra/jobs/queue.hpp"
+
 #include <algorithm>
+#include <boost/json.hpp>
 
 namespace fff::catalog {
 namespace {
@@ -424,20 +427,31 @@ Result<int64_t> ProductStore::insert_batch(const CatalogBatch& batch) {
       !n)
     return n.error();
 
+  // Other nodes learn of the bulk load through the outbox (CatalogService::kChangedTopic).
+  if (auto e = jobs::publish(*tx, "catalog.changed", "", R"({"product_ids":[],"everything":true})",
+                             now_utc());
+      !e)
+    return e.error();
   if (auto c = tx->commit(); !c) return c.error();
   return *products;
 }
 
-Result<std::optional<std::string>> ProductStore::set_variant_in_stock(const std::string& variant_id,
-                                                                      bool in_stock) {
+Result<std::optional<ProductStore::StockMirrorUpdate>> ProductStore::set_variant_in_stock(
+    const std::string& variant_id, bool in_stock) {
   auto tx = db_.begin();
   if (!tx) return tx.error();
   auto owner = tx->query("SELECT product_id FROM variants WHERE id = $1", {variant_id});
   if (!owner) return owner.error();
-  if (owner->rows.empty()) return std::optional<std::string>();
+  if (owner->rows.empty()) return std::optional<StockMirrorUpdate>();
   std::string product_id = owner->rows[0].text(0);
-  auto r = tx->query("UPDATE variants SET in_stock = $1 WHERE id = $2", {in_stock, variant_id});
+  // Most stock movements leave availability as it was: then nothing is written or announced.
+  auto r = tx->query("UPDATE variants SET in_stock = $1 WHERE id = $2 AND in_stock <> $1",
+                     {in_stock, variant_id});
   if (!r) return r.error();
+  if (r->affected == 0) {
+    tx->rollback();
+    return std::optional<StockMirrorUpdate>(StockMirrorUpdate{std::move(product_id), false});
+  }
   // The product is in stock while any of its variants is.
   auto p = tx->query(
       "UPDATE products SET in_stock = EXISTS (SELECT 1 FROM variants v "
@@ -445,8 +459,16 @@ Result<std::optional<std::string>> ProductStore::set_variant_in_stock(const std:
       "WHERE id = $1",
       {product_id});
   if (!p) return p.error();
+  if (auto e =
+          jobs::publish(*tx, "catalog.changed", product_id,
+                        boost::json::serialize(boost::json::object{
+                            {"product_ids", boost::json::array{boost::json::value(product_id)}},
+                            {"everything", false}}),
+                        now_utc());
+      !e)
+    return e.error();
   if (auto c = tx->commit(); !c) return c.error();
-  return std::optional<std::string>(std::move(product_id));
+  return std::optional<StockMirrorUpdate>(StockMirrorUpdate{std::move(product_id), true});
 }
 
 namespace rows {

@@ -88,10 +88,15 @@ class ProductStore {
   // two nodes at once — is harmless. Returns how many products were inserted.
   Result<int64_t> insert_batch(const CatalogBatch& batch);
 
-  // The in_stock mirror of one variant. Returns false when no such variant exists.
-  // Returns the variant's product id, or nothing when there is no such variant.
-  Result<std::optional<std::string>> set_variant_in_stock(const std::string& variant_id,
-                                                          bool in_stock);
+  // The in_stock mirror of one variant, and its product's. Returns the variant's product id and
+  // whether anything changed (then a catalog.changed event is in the same transaction), or
+  // nothing when there is no such variant.
+  struct StockMirrorUpdate {
+    std::string product_id;
+    bool changed = false;
+  };
+  Result<std::optional<StockMirrorUpdate>> set_variant_in_stock(const std::string& variant_id,
+                                                                bool in_stock);
 
   // Staff writes (staff_store.cpp). Writes take the caller's transaction so that a product, its
   // variants and images commit together, and so that an import can hold many products in one.

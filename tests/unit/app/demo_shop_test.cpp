@@ -13,6 +13,7 @@
 #include "infra/db/migrator.hpp"
 #include "migrations/catalog.hpp"
 #include "migrations/inventory.hpp"
+#include "migrations/jobs.hpp"
 #include "migrations/media.hpp"
 #include "modules/catalog/service.hpp"
 #include "modules/inventory/service.hpp"
@@ -155,7 +156,8 @@ TEST_P(DemoShopStorageTest, SeedingTwiceAddsNothingAndStockAgreesWithTheLedger) 
   fff::testing::ScratchDatabase scratch(GetParam());
   auto db = db::Database::open(scratch.url(), {});
   ASSERT_TRUE(db.ok());
-  std::vector<db::Migration> all = db::catalog_migrations();
+  std::vector<db::Migration> all = db::jobs_migrations();
+  for (auto& m : db::catalog_migrations()) all.push_back(m);
   for (auto& m : db::inventory_migrations()) all.push_back(m);
   ASSERT_TRUE(db::migrate(**db, all).ok());
   catalog::CatalogService catalog(**db, Clock::system());
@@ -196,7 +198,8 @@ TEST_P(DemoShopStorageTest, ProductImagesAreStoredPicturesWithDeterministicKeys)
     fff::testing::ScratchDatabase scratch(GetParam());
     auto db = db::Database::open(scratch.url(), {});
     EXPECT_TRUE(db.ok());
-    std::vector<db::Migration> all = db::catalog_migrations();
+    std::vector<db::Migration> all = db::jobs_migrations();
+    for (auto& m : db::catalog_migrations()) all.push_back(m);
     for (auto& m : db::inventory_migrations()) all.push_back(m);
     for (auto& m : db::media_migrations()) all.push_back(m);
     EXPECT_TRUE(db::migrate(**db, all).ok());

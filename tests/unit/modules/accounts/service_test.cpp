@@ -490,3 +490,24 @@ TEST_P(AccountServiceTest, MiddlewareClearsAStaleCookieOnAccountRoutesOnly) {
 
 }  // namespace
 }  // namespace fff::accounts
+
+namespace fff::accounts {
+namespace {
+
+TEST_P(AccountServiceTest, TheSweepRemovesExpiredSessionsAndKeepsLiveOnes) {
+  auto old_session = signed_up("ann@example.com");
+  clock_.advance(std::chrono::days(10));
+  auto fresh = signed_up("bob@example.com");
+  clock_.advance(std::chrono::days(5));  // ann's idle 14 days are over, bob's are not
+  auto swept = service_->sweep_expired();
+  ASSERT_TRUE(swept.ok()) << describe(swept);
+  EXPECT_GE(*swept, 1);
+  EXPECT_EQ(single_text("SELECT id FROM sessions WHERE id = $1", {old_session.session.id}), "");
+  EXPECT_TRUE(resolves(fresh.token));
+  auto left = db_->query("SELECT count(*) FROM sessions");
+  ASSERT_TRUE(left.ok());
+  EXPECT_EQ(left->rows[0].int64(0), 1);
+}
+
+}  // namespace
+}  // namespace fff::accounts

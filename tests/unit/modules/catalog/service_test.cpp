@@ -12,6 +12,7 @@
 #include "core/id.hpp"
 #include "infra/db/migrator.hpp"
 #include "migrations/catalog.hpp"
+#include "migrations/jobs.hpp"
 #include "support/test_databases.hpp"
 
 namespace fff::catalog {
@@ -24,6 +25,7 @@ class CatalogServiceTest : public ::testing::TestWithParam<std::string> {
     auto opened = db::Database::open(scratch_->url(), {});
     ASSERT_TRUE(opened.ok());
     db_ = std::move(opened).value();
+    ASSERT_TRUE(db::migrate(*db_, db::jobs_migrations()).ok());  // catalog writes publish events
     ASSERT_TRUE(db::migrate(*db_, db::catalog_migrations()).ok());
     service_ = std::make_unique<CatalogService>(*db_, Clock::system());
 

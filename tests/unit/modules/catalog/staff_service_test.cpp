@@ -7,6 +7,7 @@
 
 #include "infra/db/migrator.hpp"
 #include "migrations/catalog.hpp"
+#include "migrations/jobs.hpp"
 #include "modules/catalog/service.hpp"
 #include "support/test_databases.hpp"
 
@@ -20,6 +21,7 @@ class StaffCatalogTest : public ::testing::TestWithParam<std::string> {
     auto opened = db::Database::open(scratch_->url(), {});
     ASSERT_TRUE(opened.ok());
     db_ = std::move(opened).value();
+    ASSERT_TRUE(db::migrate(*db_, db::jobs_migrations()).ok());  // catalog writes publish events
     ASSERT_TRUE(db::migrate(*db_, db::catalog_migrations()).ok());
     service_ = std::make_unique<CatalogService>(*db_, Clock::system());
     service_->on_change([this](const CatalogChange& c) { changes_.push_back(c); });
