@@ -250,6 +250,50 @@ TEST_P(NotifierTest, EveryOrderTopicHasItsMail) {
   EXPECT_TRUE(payment_received);
 }
 
+TEST_P(NotifierTest, ThroughTheQueueAnEventBecomesOneMailAndAFailureIsRetried) {
+  jobs::JobQueue queue(*db_, Clock::system());
+  notifier_->subscribe(queue);
+  auto publish = [&](const std::string& topic) {
+    auto tx = db_->begin();
+    EXPECT_TRUE(tx.ok());
+    auto e = jobs::publish(*tx, topic, new_id(), json::serialize(json::object{{"order", order()}}),
+                           Clock::system().now());
+    EXPECT_TRUE(e.ok());
+    EXPECT_TRUE(tx->commit().ok());
+  };
+  auto drain = [&] {
+    for (int i = 0; i < 10; ++i) {
+      auto ran = queue.run_due();
+      ASSERT_TRUE(ran.ok()) << ran.error().message;
+      if (*ran == 0) return;
+    }
+  };
+  publish("order.placed");
+  drain();
+  ASSERT_EQ(mailer_.sent.size(), 1u);
+  EXPECT_EQ(mailer_.sent[0].subject, "Thank you for your order FFF-10023");
+
+  // The SMTP server is down: the job fails and waits for its retry; nothing is recorded.
+  mailer_.fail = true;
+  publish("order.cancelled");
+  drain();
+  EXPECT_EQ(mailer_.sent.size(), 1u);
+  auto failed = queue.list(jobs::JobFilter{.kind = "notifications.mail"});
+  ASSERT_TRUE(failed.ok());
+  std::optional<jobs::Job> waiting;
+  for (const auto& j : *failed)
+    if (j.status == "ready" && j.last_error) waiting = j;
+  ASSERT_TRUE(waiting.has_value());
+  EXPECT_NE(waiting->last_error->find("down"), std::string::npos);
+  // Back up: the retried job sends it, once.
+  mailer_.fail = false;
+  ASSERT_TRUE(queue.retry(waiting->id).ok());
+  drain();
+  ASSERT_EQ(mailer_.sent.size(), 2u);
+  EXPECT_EQ(mailer_.sent[1].subject, "Your order FFF-10023 was cancelled");
+  EXPECT_EQ(rows(), 2);
+}
+
 TEST_P(NotifierTest, OtherTopicsAndOrdersWithoutEmailSendNothing) {
   ASSERT_TRUE(notifier_->handle(envelope("stock.changed", {{"variant_ids", json::array{}}})).ok());
   json::object o = order();

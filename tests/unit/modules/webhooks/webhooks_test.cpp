@@ -155,6 +155,26 @@ TEST_P(WebhooksTest, ADeliveryIsSignedOverTimestampAndBody) {
   EXPECT_EQ(receiver_.requests().size(), 1u);
 }
 
+TEST_P(WebhooksTest, ThroughTheQueueAnEventReachesTheReceiverSigned) {
+  auto endpoint = create(receiver_.url(), {"order.placed"});
+  auto tx = db_->begin();
+  ASSERT_TRUE(tx.ok());
+  auto event = jobs::publish(*tx, "order.placed", new_id(), R"({"order":{"number":"FFF-1"}})",
+                             Clock::system().now());
+  ASSERT_TRUE(event.ok());
+  ASSERT_TRUE(tx->commit().ok());
+  for (int i = 0; i < 10 && receiver_.requests().empty(); ++i) {
+    auto ran = queue_->run_due();
+    ASSERT_TRUE(ran.ok()) << ran.error().message;
+  }
+  ASSERT_EQ(receiver_.requests().size(), 1u);
+  auto req = receiver_.requests()[0];
+  EXPECT_EQ(json::parse(req.body).as_object().at("id").as_string(), event->id);
+  int64_t ts = std::stoll(req.header("fff-webhook-timestamp").value_or("0"));
+  EXPECT_EQ(req.header("fff-webhook-signature"), "v1=" + sign(endpoint.secret, ts, req.body));
+  EXPECT_EQ(service_->deliveries(endpoint.endpoint.id)->at(0).status, "delivered");
+}
+
 TEST_P(WebhooksTest, FanOutMatchesTopicsAndIsIdempotentPerEndpointAndEvent) {
   auto orders = create(receiver_.url("/orders"), {"order.*"});
   auto placed = create(receiver_.url("/placed"), {"order.placed"});
