@@ -9,6 +9,7 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libxapian-dev
   libvips-dev libhiredis-dev libssl-dev john-data
+  libcurl4-openssl-dev libkainjow-mustache-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev postgresql redis-server clang-format iproute2 nginx-light curl jq

@@ -35,7 +35,9 @@
 #include "migrations/orders.hpp"
 #include "migrations/payments.hpp"
 #include "migrations/pricing.hpp"
+#include "migrations/notifications.hpp"
 #include "migrations/staff.hpp"
+#include "migrations/webhooks.hpp"
 #include "modules/accounts/api.hpp"
 #include "modules/accounts/service.hpp"
 #include "modules/catalog/api.hpp"
@@ -52,6 +54,7 @@
 #include "modules/staff/audit.hpp"
 #include "modules/staff/second_factor.hpp"
 #include "modules/staff/tokens.hpp"
+#include "modules/webhooks/service.hpp"
 
 namespace fff::app {
 namespace {
@@ -69,6 +72,8 @@ std::vector<db::Migration> all_migrations() {
   for (auto& m : db::pricing_migrations()) all.push_back(std::move(m));
   for (auto& m : db::orders_migrations()) all.push_back(std::move(m));
   for (auto& m : db::payments_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::notifications_migrations()) all.push_back(std::move(m));
+  for (auto& m : db::webhooks_migrations()) all.push_back(std::move(m));
   return all;
 }
 
@@ -183,9 +188,8 @@ Result<std::unique_ptr<App>> App::create(Config config) {
       log::warn("stock mirror not updated", {{"variant_id", id}, {"error", r.error().message}});
   });
 
-  // Accounts: personal data sealed under the master keys, mails written as files for now.
-  app->mailer_ = std::make_unique<mail::FileMailer>(
-      std::filesystem::path(app->config_.data_dir) / "mail", app->config_.mail_from);
+  // Accounts: personal data sealed under the master keys; mails over SMTP or as .eml files.
+  if (auto made = app->make_mailer(); !made) return made.error();
   auto policy = accounts::PasswordPolicy::load(app->config_.password_list);
   if (!policy) return policy.error();
   accounts::AccountSettings account_settings;
@@ -331,7 +335,10 @@ Result<size_t> App::reseal_secrets(size_t batch) {
   if (*personal >= batch) return *personal;
   auto staff = second_factor_->reseal(batch - *personal);
   if (!staff) return staff.error();
-  return *personal + *staff;
+  if (*personal + *staff >= batch) return *personal + *staff;
+  auto hooks = webhooks_->reseal(batch - *personal - *staff);
+  if (!hooks) return hooks.error();
+  return *personal + *staff + *hooks;
 }
 
 Result<size_t> App::secrets_to_reseal() {
@@ -339,7 +346,9 @@ Result<size_t> App::secrets_to_reseal() {
   if (!personal) return personal.error();
   auto staff = second_factor_->count_to_reseal();
   if (!staff) return staff.error();
-  return *personal + *staff;
+  auto hooks = webhooks_->count_to_reseal();
+  if (!hooks) return hooks.error();
+  return *personal + *staff + *hooks;
 }
 
 const std::string& App::active_master_key() const {

@@ -41,7 +41,7 @@ namespace fff::crypto {
 class KeyRing;
 }
 namespace fff::mail {
-class FileMailer;
+class RecordingMailer;
 }
 namespace fff::jobs {
 class JobQueue;
@@ -124,6 +124,7 @@ class App {
   Result<void> wire_cart();           // cart + pricing (wire_cart.cpp)
   Result<void> wire_orders();         // orders, payments, checkout (wire_orders.cpp)
   Result<void> wire_notifications();  // mail notifications, webhooks, SMTP (wire_notifications.cpp)
+  Result<void> make_mailer();  // the mail driver the settings ask for (wire_notifications.cpp)
   Result<void> wire_events();  // catalog/stock events, search index, job routes (wire_events.cpp)
 
   Config config_;
@@ -135,7 +136,8 @@ class App {
   std::unique_ptr<inventory::InventoryService> inventory_;
   std::unique_ptr<media::MediaService> media_;
   std::unique_ptr<crypto::KeyRing> key_ring_;  // seals personal data and staff secrets at rest
-  std::unique_ptr<mail::FileMailer> mailer_;   // <data_dir>/mail/*.eml
+  // SMTP when smtp_url is set, else <data_dir>/mail/*.eml (wire_notifications.cpp: make_mailer)
+  std::unique_ptr<mail::RecordingMailer> mailer_;
   std::unique_ptr<accounts::AccountService> accounts_;
   std::string bootstrap_token_;  // the configured admin token
   std::unique_ptr<staff::TokenService> tokens_;

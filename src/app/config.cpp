@@ -326,6 +326,37 @@ const std::vector<Setting>& settings() {
                         "stock released",
                         &Config::order_unpaid_minutes, 1, 10080, "minutes"));
     // --- notifications, SMTP and webhooks ---
+    s.push_back({"smtp_url",
+                 "SMTP server for the shop's mail, smtp://host:port (STARTTLS with smtp_starttls) "
+                 "or smtps://host:port (default: none, mails are written as .eml files under "
+                 "<data_dir>/mail)",
+                 "", [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   bool smtp = v.rfind("smtp://", 0) == 0 && v.size() > 7;
+                   bool smtps = v.rfind("smtps://", 0) == 0 && v.size() > 8;
+                   if (!v.empty() && !smtp && !smtps)
+                     return "'" + v + "' is not an smtp:// or smtps:// URL";
+                   c.smtp_url = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"smtp_user", "user name for SMTP AUTH (default: no AUTH)", "",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   c.smtp_user = v;
+                   return std::nullopt;
+                 }});
+    s.push_back({"smtp_password", "password for SMTP AUTH (secret; never logged)", "",
+                 [](const std::string& v, Config& c) -> std::optional<std::string> {
+                   c.smtp_password = v;
+                   return std::nullopt;
+                 }});
+    s.push_back(boolean("smtp_starttls", "require STARTTLS on smtp:// before AUTH and the message",
+                        &Config::smtp_starttls));
+    s.push_back(boolean("webhooks_allow_private",
+                        "allow webhook endpoints on loopback, private and link-local addresses "
+                        "(for tests; never in production)",
+                        &Config::webhooks_allow_private));
+    s.push_back(integer("webhook_failure_limit",
+                        "consecutive failed deliveries after which a webhook endpoint is disabled",
+                        &Config::webhook_failure_limit, 1, 1000, "deliveries"));
     s.push_back(boolean("test_routes",
                         "serve /_test/* routes used by the test suite (never in production)",
                         &Config::test_routes));

@@ -74,6 +74,12 @@ struct Config {
   int payment_webhook_tolerance = 300;  // seconds a webhook's timestamp may be off
   int order_unpaid_minutes = 30;        // pending_payment orders are cancelled after this
   // --- notifications, SMTP and webhooks (wire_notifications.cpp) ---
+  std::string smtp_url;       // smtp://host:port or smtps://…; empty: .eml files in data/mail
+  std::string smtp_user;      // AUTH user; empty: no AUTH
+  std::string smtp_password;  // secret
+  bool smtp_starttls = false;
+  bool webhooks_allow_private = false;  // endpoints on loopback/private addresses (tests only)
+  int webhook_failure_limit = 10;       // consecutive failed deliveries before an endpoint is off
 
   std::string effective_database_url() const;
 };

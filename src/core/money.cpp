@@ -110,4 +110,32 @@ Result<Money> Money::times(int64_t quantity) const {
   return Money(r, currency_);
 }
 
+std::string format_money(const Money& money) {
+  int64_t minor = money.minor();
+  bool negative = minor < 0;
+  // The magnitude as unsigned, so INT64_MIN has one too.
+  uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(minor) : static_cast<uint64_t>(minor);
+  const int digits = minor_digits(money.currency());
+  uint64_t scale = 1;
+  for (int d = 0; d < digits; ++d) scale *= 10;
+  std::string whole = std::to_string(magnitude / scale);
+  const char group = money.currency() == Currency::VND ? '.' : ',';
+  std::string grouped;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) grouped += group;
+    grouped += whole[i];
+  }
+  if (digits > 0) {
+    std::string fraction = std::to_string(magnitude % scale);
+    grouped += '.' + std::string(static_cast<size_t>(digits) - fraction.size(), '0') + fraction;
+  }
+  std::string sign = negative ? "-" : "";
+  switch (money.currency()) {
+    case Currency::USD: return sign + "$" + grouped;
+    case Currency::EUR: return sign + "\u20ac" + grouped;
+    case Currency::VND: return sign + grouped + " \u20ab";
+  }
+  return sign + grouped;
+}
+
 }  // namespace fff

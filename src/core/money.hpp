@@ -46,4 +46,8 @@ class Money {
   Currency currency_;
 };
 
+// For people (mails, receipts): the currency's symbol and digit grouping. USD "$1,234.50",
+// EUR "€1,234.50", VND "1.234.000 ₫"; negative amounts lead with '-' ("-$5.00").
+std::string format_money(const Money& money);
+
 }  // namespace fff

@@ -70,4 +70,21 @@ std::optional<MailMessage> FileMailer::last_sent_to(std::string_view to) const {
   return it->second;
 }
 
+RecordingMailer::RecordingMailer(std::unique_ptr<Mailer> inner) : inner_(std::move(inner)) {}
+
+Result<void> RecordingMailer::send(const MailMessage& message) {
+  if (auto sent = inner_->send(message); !sent) return sent;
+  std::lock_guard lock(mutex_);
+  if (last_.size() >= kRemembered && !last_.count(lower(message.to))) last_.clear();
+  last_[lower(message.to)] = message;
+  return {};
+}
+
+std::optional<MailMessage> RecordingMailer::last_sent_to(std::string_view to) const {
+  std::lock_guard lock(mutex_);
+  auto it = last_.find(lower(to));
+  if (it == last_.end()) return std::nullopt;
+  return it->second;
+}
+
 }  // namespace fff::mail

@@ -1,5 +1,6 @@
 // infra/mail: outgoing email behind one interface, so modules say what to send and the app says
-// how (today a folder of .eml files; SMTP later).
+// how: over SMTP (smtp_mailer.hpp) when `smtp_url` is set, else as .eml files in a folder.
+// What a mail says comes from templates (templates.hpp).
 //
 // Thread-safety: every Mailer is safe to use from many threads at once.
 #pragma once
@@ -54,6 +55,23 @@ class FileMailer : public Mailer {
   std::filesystem::path dir_;
   std::string from_;
   const Clock& clock_;
+  mutable std::mutex mutex_;
+  std::map<std::string, MailMessage> last_;
+};
+
+// Hands messages to another Mailer and remembers the last one each recipient was sent (for the
+// test-only /_test/mail route), whichever driver the app picked.
+class RecordingMailer : public Mailer {
+ public:
+  explicit RecordingMailer(std::unique_ptr<Mailer> inner);
+  // The inner mailer's answer; a message is remembered only when it was handed over.
+  Result<void> send(const MailMessage& message) override;
+  // As FileMailer::last_sent_to.
+  std::optional<MailMessage> last_sent_to(std::string_view to) const;
+  static constexpr size_t kRemembered = 1000;
+
+ private:
+  std::unique_ptr<Mailer> inner_;
   mutable std::mutex mutex_;
   std::map<std::string, MailMessage> last_;
 };

@@ -10,6 +10,7 @@
 
 #include "core/id.hpp"
 #include "core/log.hpp"
+#include "infra/mail/templates.hpp"
 #include "modules/accounts/validation.hpp"
 
 namespace fff::accounts {
@@ -39,39 +40,15 @@ Error address_not_found() {
   return Error::not_found("address_not_found", "no such address");
 }
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-// One mail: a greeting, some paragraphs, an optional link, in text and in HTML.
-mail::MailMessage compose(const std::string& to, const std::string& subject,
-                          const std::string& name, const std::vector<std::string>& paragraphs,
-                          const std::string& link = "") {
-  std::string greeting = name.empty() ? "Hello," : "Hello " + name + ",";
-  std::string text = greeting + "\n\n";
-  std::string html = "<!doctype html><html><body><p>" + html_escape(greeting) + "</p>";
-  for (const auto& p : paragraphs) {
-    text += p + "\n\n";
-    html += "<p>" + html_escape(p) + "</p>";
-  }
-  if (!link.empty()) {
-    text += link + "\n\n";
-    html += "<p><a href=\"" + html_escape(link) + "\">" + html_escape(link) + "</a></p>";
-  }
-  text += "— FFF";
-  html += "<p>— FFF</p></body></html>";
-  return {to, subject, text, html};
+// One account mail from its template (web/templates/email/<name>.*): the greeting's name, the
+// link when there is one, and whatever else the template asks for.
+Result<mail::MailMessage> compose(const std::string& name, const std::string& to,
+                                  const std::string& greeting_name, const std::string& public_url,
+                                  json::object data = {}) {
+  data["shop_name"] = "FFF";
+  data["public_url"] = public_url;
+  data["name"] = greeting_name;
+  return mail::MailTemplates::builtin().message(name, to, data);
 }
 
 std::string join(const std::vector<std::string>& items) {
@@ -211,10 +188,14 @@ std::string AccountService::link(const std::string& path, const std::string& tok
   return settings_.public_url + path + "?token=" + token;
 }
 
-void AccountService::send(const std::string& purpose, mail::MailMessage message) {
+void AccountService::send(const std::string& purpose, Result<mail::MailMessage> message) {
   // A mail that cannot go out must not change the answer (that would tell who has an account);
   // the operator sees it in the log, without the address or the link.
-  if (auto sent = mailer_.send(message); !sent)
+  if (!message) {
+    log::error("mail not composed", {{"purpose", purpose}, {"error", message.error().message}});
+    return;
+  }
+  if (auto sent = mailer_.send(*message); !sent)
     log::warn("mail not sent", {{"purpose", purpose}, {"error", sent.error().code}});
 }
 
@@ -311,10 +292,8 @@ Result<void> AccountService::sign_up(const std::string& raw_email, const std::st
   if (*inserted) {
     auto token = issue_token(stored.account.id, TokenPurpose::verify_email, kVerifyTtl);
     if (!token) return token.error();
-    send("verify_email", compose(*email, "Confirm your email address", *name,
-                                 {"Welcome to FFF. Please confirm your email address by opening "
-                                  "this link (it works for 48 hours):"},
-                                 link("/account/verify", *token)));
+    send("verify_email", compose("verify_email", *email, *name, settings_.public_url,
+                                 {{"welcome", true}, {"link", link("/account/verify", *token)}}));
     return {};
   }
   auto allowed = lockout_.allow_mail("signup", *email);
@@ -323,12 +302,8 @@ Result<void> AccountService::sign_up(const std::string& raw_email, const std::st
     auto existing = store_.account_by_email(*email);
     if (!existing) return existing.error();
     std::string owner = *existing ? (*existing)->account.name : std::string();
-    send("signup_attempt",
-         compose(*email, "Someone tried to sign up with your email", owner,
-                 {"Someone (perhaps you) tried to create an FFF account with this email address, "
-                  "which already has one. Nothing was changed.",
-                  "If you forgot your password, you can reset it here:"},
-                 settings_.public_url + "/account/forgot-password"));
+    send("signup_attempt", compose("signup_attempt", *email, owner, settings_.public_url,
+                                   {{"link", settings_.public_url + "/account/forgot-password"}}));
   }
   return {};
 }
@@ -360,11 +335,8 @@ Result<NewSession> AccountService::log_in(const std::string& raw_email,
     if (failure->hard && usable) {
       auto token = issue_token((*found)->account.id, TokenPurpose::unlock, kUnlockTtl);
       if (!token) return token.error();
-      send("unlock", compose(*email, "Your FFF account is locked", (*found)->account.name,
-                             {"There were many failed attempts to sign in to your account, so "
-                              "we locked it. If that was you, open this link to unlock it (it "
-                              "works for 24 hours). If not, consider changing your password."},
-                             link("/account/unlock", *token)));
+      send("unlock", compose("account_locked", *email, (*found)->account.name, settings_.public_url,
+                             {{"link", link("/account/unlock", *token)}}));
     }
     log::info("login failed", {{"failures", failure->failures}});
     return invalid_credentials();
@@ -456,10 +428,8 @@ Result<Account> AccountService::verify(const std::string& token) {
     if (!changed) return changed.error();
     if (!*changed)
       return Error::conflict("email_taken", "that email address belongs to another account now");
-    send("email_changed",
-         compose(before->account.email, "Your FFF email address was changed", before->account.name,
-                 {"The email address of your account was changed. If you did not do this, reset "
-                  "your password and contact us."}));
+    send("email_changed", compose("email_changed", before->account.email, before->account.name,
+                                  settings_.public_url));
   } else {
     return invalid_token();  // a reset or unlock token is no verification token
   }
@@ -478,10 +448,8 @@ Result<void> AccountService::resend_verification(const std::string& raw_email) {
     return {};
   auto token = issue_token((*found)->account.id, TokenPurpose::verify_email, kVerifyTtl);
   if (!token) return token.error();
-  send("verify_email", compose(*email, "Confirm your email address", (*found)->account.name,
-                               {"Please confirm your email address by opening this link (it "
-                                "works for 48 hours):"},
-                               link("/account/verify", *token)));
+  send("verify_email", compose("verify_email", *email, (*found)->account.name, settings_.public_url,
+                               {{"welcome", false}, {"link", link("/account/verify", *token)}}));
   return {};
 }
 
@@ -497,10 +465,8 @@ Result<void> AccountService::forgot_password(const std::string& raw_email) {
   auto token = issue_token((*found)->account.id, TokenPurpose::reset_password, kResetTtl);
   if (!token) return token.error();
   send("reset_password",
-       compose(*email, "Reset your FFF password", (*found)->account.name,
-               {"Someone (hopefully you) asked to reset the password of your account. Open this "
-                "link within an hour to choose a new one; if it was not you, ignore this mail."},
-               link("/account/reset-password", *token)));
+       compose("reset_password", *email, (*found)->account.name, settings_.public_url,
+               {{"link", link("/account/reset-password", *token)}}));
   return {};
 }
 
@@ -523,10 +489,8 @@ Result<void> AccountService::reset_password(const std::string& token, const std:
   if (auto r = store_.burn_tokens(id, TokenPurpose::reset_password, t); !r) return r;
   if (auto r = store_.delete_sessions_of(id); !r) return r;
   if (auto r = lockout_.clear(stored->account.email); !r) return r;
-  send("password_changed",
-       compose(stored->account.email, "Your FFF password was changed", stored->account.name,
-               {"The password of your account was just changed, and every device was signed "
-                "out. If you did not do this, reset your password again and contact us."}));
+  send("password_changed", compose("password_changed", stored->account.email, stored->account.name,
+                                   settings_.public_url, {{"everywhere", true}}));
   return {};
 }
 
@@ -630,10 +594,8 @@ Result<std::string> AccountService::change_password(const std::string& account_i
   auto rotated = store_.rotate_session(session_id, token_hash(token), std::nullopt);
   if (!rotated) return rotated.error();
   if (!*rotated) return Error::unauthenticated("not_signed_in", "the session has ended");
-  send("password_changed",
-       compose(stored->account.email, "Your FFF password was changed", stored->account.name,
-               {"The password of your account was just changed, and your other devices were "
-                "signed out. If you did not do this, reset your password and contact us."}));
+  send("password_changed", compose("password_changed", stored->account.email, stored->account.name,
+                                   settings_.public_url, {{"everywhere", false}}));
   return token;
 }
 
@@ -653,11 +615,8 @@ Result<void> AccountService::request_email_change(const std::string& account_id,
   // would let a signed-in customer probe for other customers' emails.
   auto token = issue_token(account_id, TokenPurpose::change_email, kEmailChangeTtl, *email);
   if (!token) return token.error();
-  send("change_email",
-       compose(*email, "Confirm your new email address", stored->account.name,
-               {"Open this link (within 24 hours) to make this the email address of your FFF "
-                "account:"},
-               link("/account/verify", *token)));
+  send("change_email", compose("change_email", *email, stored->account.name, settings_.public_url,
+                               {{"link", link("/account/verify", *token)}}));
   return {};
 }
 

@@ -140,7 +140,7 @@ class AccountService {
                                   const std::optional<std::string>& new_email = std::nullopt);
   Result<StoredAccount> active_account(const std::string& account_id);
   Result<void> check_password(const StoredAccount& stored, const std::string& password);
-  void send(const std::string& purpose, mail::MailMessage message);
+  void send(const std::string& purpose, Result<mail::MailMessage> message);
   std::string link(const std::string& path, const std::string& token) const;
   std::string now() const;
 

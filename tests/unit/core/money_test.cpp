@@ -61,5 +61,18 @@ TEST(Money, CurrencyCodesRoundTrip) {
   EXPECT_FALSE(parse_currency("XYZ"));
 }
 
+TEST(Money, FormatsForPeoplePerCurrency) {
+  EXPECT_EQ(format_money(Money(123450, Currency::USD)), "$1,234.50");
+  EXPECT_EQ(format_money(Money(5, Currency::USD)), "$0.05");
+  EXPECT_EQ(format_money(Money(-500, Currency::USD)), "-$5.00");
+  EXPECT_EQ(format_money(Money(99999999, Currency::USD)), "$999,999.99");
+  EXPECT_EQ(format_money(Money(1234000, Currency::VND)), "1.234.000 \u20ab");
+  EXPECT_EQ(format_money(Money(999, Currency::VND)), "999 \u20ab");
+  EXPECT_EQ(format_money(Money(0, Currency::VND)), "0 \u20ab");
+  EXPECT_EQ(format_money(Money(100000, Currency::EUR)), "\u20ac1,000.00");
+  EXPECT_EQ(format_money(Money(std::numeric_limits<int64_t>::min(), Currency::VND)),
+            "-9.223.372.036.854.775.808 \u20ab");
+}
+
 }  // namespace
 }  // namespace fff
