@@ -266,8 +266,10 @@ TEST_P(CheckoutReliability, TwoHundredCheckoutsForTenUnitsMakeTenOrders) {
   auto database = open_database();
   ASSERT_TRUE(database);
   EXPECT_EQ(count(*database, "SELECT COUNT(*) FROM orders"), 10);
-  EXPECT_EQ(count(*database, "SELECT SUM(quantity) FROM order_lines WHERE sku = 'RUSH-BLK-XS'"),
-            10);
+  EXPECT_EQ(
+      count(*database,
+            "SELECT CAST(SUM(quantity) AS BIGINT) FROM order_lines WHERE sku = 'RUSH-BLK-XS'"),
+      10);
   EXPECT_EQ(count(*database, "SELECT COUNT(*) FROM outbox_events WHERE topic = 'order.placed'"),
             10);
   expect_ledger_agrees(*database);
@@ -378,7 +380,8 @@ TEST_P(CheckoutReliability, KillDuringCheckoutLoadLosesNothing) {
             orders);
   // Stock: what is left plus what the orders hold is what was received, SKU by SKU.
   for (const auto& sku : skus) {
-    int64_t sold = count(*database, "SELECT SUM(quantity) FROM order_lines WHERE sku = $1", {sku});
+    int64_t sold = count(
+        *database, "SELECT CAST(SUM(quantity) AS BIGINT) FROM order_lines WHERE sku = $1", {sku});
     EXPECT_EQ(again.on_hand(sku) + sold, kStock) << sku;
   }
   expect_ledger_agrees(*database);
