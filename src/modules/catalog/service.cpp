@@ -343,6 +343,12 @@ Result<int64_t> CatalogService::load_batch(const CatalogBatch& batch) {
 }
 
 Result<void> CatalogService::set_variant_in_stock(const std::string& variant_id, bool in_stock) {
+  // Nearly every movement (each sale) leaves the flag as it is: a read on a reader connection
+  // settles that without queueing for SQLite's single writer.
+  auto current = find_variant("", variant_id);
+  if (!current) return current.error();
+  if (!*current) return Error::not_found("variant_not_found", "no variant " + variant_id);
+  if ((*current)->in_stock == in_stock) return {};
   auto product_id = store_.set_variant_in_stock(variant_id, in_stock);
   if (!product_id) return product_id.error();
   if (!*product_id) return Error::not_found("variant_not_found", "no variant " + variant_id);
