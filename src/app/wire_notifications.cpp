@@ -11,6 +11,7 @@
 #include "infra/mail/smtp_mailer.hpp"
 #include "infra/mail/templates.hpp"
 #include "modules/notifications/notifier.hpp"
+#include "modules/staff/audit.hpp"
 #include "modules/webhooks/api.hpp"
 #include "modules/webhooks/service.hpp"
 
@@ -46,6 +47,11 @@ Result<void> App::wire_notifications() {
   webhooks::WebhookSettings settings;
   settings.allow_private = config_.webhooks_allow_private;
   settings.failure_limit = config_.webhook_failure_limit;
+  // An endpoint the queue turned off is a change of settings staff should find in the audit log.
+  settings.on_disabled = [audit = audit_.get()](const std::string& endpoint_id, int64_t) {
+    audit->record_action(staff::Actor{"system", "webhooks"}, "webhook.disabled", "settings:write",
+                         endpoint_id, 200);
+  };
   webhooks_ = std::make_shared<webhooks::WebhookService>(*database_, *jobs_, *key_ring_, settings);
   webhooks_->register_jobs();
   webhooks::add_staff_routes(router_, *webhooks_, *staff_access_);

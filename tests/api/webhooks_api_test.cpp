@@ -132,6 +132,17 @@ TEST(WebhooksApi, AFailingReceiverGetsTheEndpointDisabled) {
   auto e = json::parse(call(port, "GET", "/api/v1/admin/webhooks/" + id).body).as_object();
   EXPECT_EQ(e.at("disabled_reason").as_string(), "too_many_failures");
   EXPECT_TRUE(server.wait_for_log({"webhook endpoint disabled", id}, Millis(5000)));
+  // …and the staff audit log has it, by the system.
+  HttpResponse audit = call(port, "GET", "/api/v1/admin/audit?per_page=100");
+  ASSERT_EQ(audit.status, 200);
+  bool audited = false;
+  json::value audit_body = json::parse(audit.body);
+  for (const auto& entry : audit_body.as_object().at("items").as_array()) {
+    std::string text = json::serialize(entry);
+    if (text.find("webhook.disabled") != std::string::npos && text.find(id) != std::string::npos)
+      audited = true;
+  }
+  EXPECT_TRUE(audited) << audit.body;
   auto items = json::parse(call(port, "GET", "/api/v1/admin/webhooks/" + id + "/deliveries").body)
                    .as_object()
                    .at("items")

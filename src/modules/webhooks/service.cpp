@@ -297,6 +297,7 @@ Result<void> WebhookService::deliver(const jobs::Job& job) {
     log::warn("webhook endpoint disabled", {{"webhook_id", d.endpoint_id},
                                             {"consecutive_failures", result->consecutive_failures},
                                             {"reason", "too_many_failures"}});
+    if (settings_.on_disabled) settings_.on_disabled(d.endpoint_id, result->consecutive_failures);
     if (auto r = store.set_delivery_status(d.id, "failed", to_iso8601(clock_.now())); !r)
       return r.error();
     return {};  // no more retries: the endpoint is off until staff turn it on again

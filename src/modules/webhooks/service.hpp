@@ -17,6 +17,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ struct WebhookSettings {
   std::chrono::milliseconds timeout{5000};
   jobs::RetryPolicy retry{
       .max_attempts = 8, .base = std::chrono::seconds(10), .cap = std::chrono::hours(1)};
+  // Told when deliveries disabled an endpoint (the app writes it to the staff audit log).
+  std::function<void(const std::string& endpoint_id, int64_t consecutive_failures)> on_disabled =
+      nullptr;
 };
 
 struct CreatedEndpoint {

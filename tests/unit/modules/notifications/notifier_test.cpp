@@ -213,7 +213,10 @@ TEST_P(NotifierTest, RefundInVndIsFormattedTheVietnameseWay) {
   ASSERT_EQ(mailer_.sent.size(), 1u);
   const auto& m = mailer_.sent[0];
   EXPECT_EQ(m.subject, "Hoàn tiền cho đơn hàng FFF-10023");
-  EXPECT_NE(m.text.find("1.234.000 ₫"), std::string::npos) << m.text;
+  EXPECT_NE(m.text.find("Chúng tôi đã hoàn 1.234.000 ₫ cho đơn hàng FFF-10023 (damaged)"),
+            std::string::npos)
+      << m.text;
+  EXPECT_NE(m.text.find("Xin chào Ann Lee,"), std::string::npos);
 }
 
 TEST_P(NotifierTest, EveryOrderTopicHasItsMail) {

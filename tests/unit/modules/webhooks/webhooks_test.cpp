@@ -221,7 +221,12 @@ TEST_P(WebhooksTest, AFailedDeliveryIsLoggedAndRetriedThenSucceeds) {
 }
 
 TEST_P(WebhooksTest, RepeatedFailuresDisableTheEndpointUntilStaffEnableIt) {
-  auto endpoint = create(receiver_.url());  // failure_limit 3 in this fixture
+  std::vector<std::pair<std::string, int64_t>> told;
+  make_service(WebhookSettings{
+      .allow_private = true,
+      .failure_limit = 3,
+      .on_disabled = [&told](const std::string& id, int64_t n) { told.emplace_back(id, n); }});
+  auto endpoint = create(receiver_.url());
   receiver_.respond(503, "down");
   ASSERT_TRUE(publish("order.placed").ok());
   auto job = delivery_jobs().at(0);
@@ -234,6 +239,9 @@ TEST_P(WebhooksTest, RepeatedFailuresDisableTheEndpointUntilStaffEnableIt) {
   EXPECT_FALSE(e->enabled);
   EXPECT_EQ(e->disabled_reason, "too_many_failures");
   EXPECT_EQ(e->consecutive_failures, 3);
+  ASSERT_EQ(told.size(), 1u);  // the app audits it
+  EXPECT_EQ(told[0].first, endpoint.endpoint.id);
+  EXPECT_EQ(told[0].second, 3);
   EXPECT_EQ(service_->deliveries(endpoint.endpoint.id)->at(0).status, "failed");
   // Disabled: new events make no deliveries, redelivery is refused.
   ASSERT_TRUE(publish("order.placed").ok());
