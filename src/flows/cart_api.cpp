@@ -426,6 +426,7 @@ void add_cart_routes(http::Router& router, CartServices services) {
     if (country && country->empty()) country.reset();
     auto methods = ctx->services.pricing.shipping_methods(country);
     if (!methods) return fail(methods.error(), req);
+    if (country) country = pricing::PricingService::normalise_country(*country).value();
     Currency c = ctx->services.pricing.settings().currency;
     json::array items;
     for (const auto& m : *methods) {

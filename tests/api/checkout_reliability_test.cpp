@@ -161,8 +161,7 @@ class CheckoutReliability : public ::testing::TestWithParam<std::string> {
                    {"FFF_DEMO_IMAGES", "0"},
                    {"FFF_RATE_LIMIT_GLOBAL", "0"},
                    {"FFF_RATE_LIMIT_SENSITIVE", "0"},
-                   {"FFF_HANDLER_QUEUE", "1024"},
-                   {"FFF_LOG_LEVEL", "info"}};
+                   {"FFF_HANDLER_QUEUE", "1024"}};
     options.start_timeout = Millis(120000);
     return std::make_unique<ServerProcess>(options);
   }
@@ -256,8 +255,8 @@ TEST_P(CheckoutReliability, TwoHundredCheckoutsForTenUnitsMakeTenOrders) {
   auto ledger = shop.staff("GET", "/api/v1/admin/inventory/ledger?sku=RUSH-BLK-XS&per_page=200");
   ASSERT_EQ(ledger.status, 200) << ledger.describe();
   int64_t sum = 0, sold = 0;
-  auto ledger_body = parse(ledger);
-  for (const auto& e : ledger_body.at("items").as_array()) {
+  json::value entries = parse(ledger);
+  for (const auto& e : entries.at("items").as_array()) {
     sum += e.at("quantity").as_int64();
     if (e.at("kind").as_string() == "sale") sold -= e.at("quantity").as_int64();
   }
@@ -267,8 +266,10 @@ TEST_P(CheckoutReliability, TwoHundredCheckoutsForTenUnitsMakeTenOrders) {
   auto database = open_database();
   ASSERT_TRUE(database);
   EXPECT_EQ(count(*database, "SELECT COUNT(*) FROM orders"), 10);
-  EXPECT_EQ(count(*database, "SELECT CAST(SUM(quantity) AS BIGINT) FROM order_lines WHERE sku = 'RUSH-BLK-XS'"),
-            10);
+  EXPECT_EQ(
+      count(*database,
+            "SELECT CAST(SUM(quantity) AS BIGINT) FROM order_lines WHERE sku = 'RUSH-BLK-XS'"),
+      10);
   EXPECT_EQ(count(*database, "SELECT COUNT(*) FROM outbox_events WHERE topic = 'order.placed'"),
             10);
   expect_ledger_agrees(*database);
@@ -379,7 +380,8 @@ TEST_P(CheckoutReliability, KillDuringCheckoutLoadLosesNothing) {
             orders);
   // Stock: what is left plus what the orders hold is what was received, SKU by SKU.
   for (const auto& sku : skus) {
-    int64_t sold = count(*database, "SELECT CAST(SUM(quantity) AS BIGINT) FROM order_lines WHERE sku = $1", {sku});
+    int64_t sold = count(
+        *database, "SELECT CAST(SUM(quantity) AS BIGINT) FROM order_lines WHERE sku = $1", {sku});
     EXPECT_EQ(again.on_hand(sku) + sold, kStock) << sku;
   }
   expect_ledger_agrees(*database);
