@@ -9,6 +9,11 @@
 #include "infra/http/problem.hpp"
 
 namespace fff::flows {
+
+namespace {
+// A guest cart's id is its capability: routes carrying it keep it out of the access log.
+const http::RouteOptions kCartIdInPath{.body_limit = 0, .secret_path = true};
+}  // namespace
 namespace {
 
 namespace json = boost::json;
@@ -245,6 +250,7 @@ std::string cart_json_text(const PricedCart& cart) {
 void add_cart_routes(http::Router& router, CartServices services) {
   auto ctx = std::make_shared<Context>(Context{services});
   http::RouteOptions small{.body_limit = kBodyLimit};
+  http::RouteOptions small_with_cart_id{.body_limit = kBodyLimit, .secret_path = true};
 
   router.add(
       "POST", "/api/v1/carts",
@@ -283,12 +289,15 @@ void add_cart_routes(http::Router& router, CartServices services) {
       },
       small);
 
-  router.add("GET", "/api/v1/carts/{id}", [ctx](const Request& req) {
-    bool claimed = false;
-    auto cart = usable_cart(*ctx, req, claimed);
-    if (!cart) return fail(cart.error(), req);
-    return cart_response(*ctx, *cart, req, 200, claimed);
-  });
+  router.add(
+      "GET", "/api/v1/carts/{id}",
+      [ctx](const Request& req) {
+        bool claimed = false;
+        auto cart = usable_cart(*ctx, req, claimed);
+        if (!cart) return fail(cart.error(), req);
+        return cart_response(*ctx, *cart, req, 200, claimed);
+      },
+      kCartIdInPath);
 
   router.add(
       "POST", "/api/v1/carts/{id}/lines",
@@ -333,7 +342,7 @@ void add_cart_routes(http::Router& router, CartServices services) {
         if (!changed) return fail(changed.error(), req);
         return cart_response(*ctx, *changed, req, 200, claimed);
       },
-      small);
+      small_with_cart_id);
 
   router.add(
       "PATCH", "/api/v1/carts/{id}/lines/{line}",
@@ -356,16 +365,19 @@ void add_cart_routes(http::Router& router, CartServices services) {
         if (!changed) return fail(changed.error(), req);
         return cart_response(*ctx, *changed, req, 200, claimed);
       },
-      small);
+      small_with_cart_id);
 
-  router.add("DELETE", "/api/v1/carts/{id}/lines/{line}", [ctx](const Request& req) {
-    bool claimed = false;
-    auto cart = open_cart(*ctx, req, claimed);
-    if (!cart) return fail(cart.error(), req);
-    auto changed = ctx->services.carts.remove_line(cart->id, std::string(req.param("line")));
-    if (!changed) return fail(changed.error(), req);
-    return cart_response(*ctx, *changed, req, 200, claimed);
-  });
+  router.add(
+      "DELETE", "/api/v1/carts/{id}/lines/{line}",
+      [ctx](const Request& req) {
+        bool claimed = false;
+        auto cart = open_cart(*ctx, req, claimed);
+        if (!cart) return fail(cart.error(), req);
+        auto changed = ctx->services.carts.remove_line(cart->id, std::string(req.param("line")));
+        if (!changed) return fail(changed.error(), req);
+        return cart_response(*ctx, *changed, req, 200, claimed);
+      },
+      kCartIdInPath);
 
   router.add(
       "POST", "/api/v1/carts/{id}/coupon",
@@ -396,16 +408,19 @@ void add_cart_routes(http::Router& router, CartServices services) {
         if (!changed) return fail(changed.error(), req);
         return cart_response(*ctx, *changed, req, 200, claimed);
       },
-      small);
+      small_with_cart_id);
 
-  router.add("DELETE", "/api/v1/carts/{id}/coupon", [ctx](const Request& req) {
-    bool claimed = false;
-    auto cart = open_cart(*ctx, req, claimed);
-    if (!cart) return fail(cart.error(), req);
-    auto changed = ctx->services.carts.set_coupon(cart->id, std::nullopt);
-    if (!changed) return fail(changed.error(), req);
-    return cart_response(*ctx, *changed, req, 200, claimed);
-  });
+  router.add(
+      "DELETE", "/api/v1/carts/{id}/coupon",
+      [ctx](const Request& req) {
+        bool claimed = false;
+        auto cart = open_cart(*ctx, req, claimed);
+        if (!cart) return fail(cart.error(), req);
+        auto changed = ctx->services.carts.set_coupon(cart->id, std::nullopt);
+        if (!changed) return fail(changed.error(), req);
+        return cart_response(*ctx, *changed, req, 200, claimed);
+      },
+      kCartIdInPath);
 
   router.add(
       "POST", "/api/v1/carts/{id}/claim",
@@ -419,7 +434,7 @@ void add_cart_routes(http::Router& router, CartServices services) {
         if (!cart) return fail(cart.error(), req);
         return cart_response(*ctx, *cart, req, 200, true);
       },
-      small);
+      small_with_cart_id);
 
   router.add("GET", "/api/v1/shipping-methods", [ctx](const Request& req) {
     auto country = req.query_param("country");

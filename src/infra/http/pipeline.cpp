@@ -118,14 +118,16 @@ Middleware observe(MetricsRegistry& metrics) {
     series.requests->add();
     series.duration->observe(seconds);
     if (log::enabled(log::Level::info))
-      log::info("request", {{"request_id", req.request_id},
-                            {"method", req.method.empty() ? std::string_view("-") : req.method},
-                            {"route", req.route_pattern()},
-                            {"path", req.path},
-                            {"status", res.status},
-                            {"duration_ms", seconds * 1000.0},
-                            {"bytes", static_cast<uint64_t>(res.body.size())},
-                            {"remote", req.client_address}});
+      log::info("request",
+                {{"request_id", req.request_id},
+                 {"method", req.method.empty() ? std::string_view("-") : req.method},
+                 {"route", req.route_pattern()},
+                 {"path", req.route && req.route->options.secret_path ? req.route_pattern()
+                                                                      : std::string_view(req.path)},
+                 {"status", res.status},
+                 {"duration_ms", seconds * 1000.0},
+                 {"bytes", static_cast<uint64_t>(res.body.size())},
+                 {"remote", req.client_address}});
     return res;
   };
 }

@@ -24,6 +24,9 @@ struct RouteOptions {
   // Largest request body accepted, in bytes; 0 means the server-wide limit. A route's limit
   // replaces the server-wide one, lower or higher (uploads need more than JSON routes).
   size_t body_limit = 0;
+  // The path carries a secret (a guest cart's id is its capability): the access log shows the
+  // route pattern instead of the path.
+  bool secret_path = false;
 };
 
 struct Route {

@@ -142,7 +142,9 @@ Result<json::object> mail_data(std::string_view topic, const json::object& data,
                                    {"variant", variant},
                                    {"quantity", text_of(l, "quantity")},
                                    {"unit_price", money_of(l, "unit_price")},
-                                   {"total", money_of(l, "total")}});
+                                   // Price × quantity, so the lines add up to the subtotal
+                                   // (the line's "total" includes its tax and discount).
+                                   {"total", money_of(l, "subtotal")}});
     }
   }
   out["lines"] = std::move(lines);

@@ -159,7 +159,6 @@ TEST_P(DemoShopStorageTest, SeedingTwiceAddsNothingAndStockAgreesWithTheLedger) 
   std::vector<db::Migration> all = db::jobs_migrations();
   for (auto& m : db::catalog_migrations()) all.push_back(m);
   for (auto& m : db::inventory_migrations()) all.push_back(m);
-  for (auto& m : db::jobs_migrations()) all.push_back(m);  // stock.changed events
   ASSERT_TRUE(db::migrate(**db, all).ok());
   catalog::CatalogService catalog(**db, Clock::system());
   inventory::InventoryService inventory(**db, Clock::system());
@@ -202,7 +201,6 @@ TEST_P(DemoShopStorageTest, ProductImagesAreStoredPicturesWithDeterministicKeys)
     std::vector<db::Migration> all = db::jobs_migrations();
     for (auto& m : db::catalog_migrations()) all.push_back(m);
     for (auto& m : db::inventory_migrations()) all.push_back(m);
-    for (auto& m : db::jobs_migrations()) all.push_back(m);  // stock.changed events
     for (auto& m : db::media_migrations()) all.push_back(m);
     EXPECT_TRUE(db::migrate(**db, all).ok());
     std::filesystem::path root = std::filesystem::temp_directory_path() /
