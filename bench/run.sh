@@ -20,6 +20,7 @@
 #   BENCH_BUILD_DIR    [build/release]                BENCH_JOBS     build parallelism [nproc]
 #   BENCH_FFF          use this binary, do not build
 #   BENCH_DATABASE_URL serve from this database (e.g. postgres://…) instead of a fresh SQLite file
+#   BENCH_SERVE_ARGS   extra `fff serve` arguments, e.g. --no-workers (background jobs left queued)
 #   BENCH_OUT          results file [bench/results/latest.json]
 #   BENCH_ALLOW_ERRORS 1 = exit 0 even when a scenario saw errors
 #   BENCH_RATE_LIMIT   the server's global per-address budget per minute [100000000]: wrk is one
@@ -122,7 +123,7 @@ start_server() {
   env -u FFF_DATABASE_URL -u FFF_DEMO -u FFF_LISTEN -u FFF_DATA_DIR -u FFF_CONFIG \
     FFF_ADMIN_TOKEN="$ADMIN_TOKEN" FFF_LOG_LEVEL=warn FFF_DEMO_PRODUCTS="$PRODUCTS" "${db_env[@]}" \
     FFF_RATE_LIMIT_GLOBAL="${BENCH_RATE_LIMIT:-100000000}" FFF_RATE_LIMIT_SENSITIVE=0 \
-    "$fff" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" >"$tmp/server.log" 2>&1 &
+    "$fff" serve --listen "127.0.0.1:$port" --data-dir "$tmp/data" ${BENCH_SERVE_ARGS:-} >"$tmp/server.log" 2>&1 &
   server_pid=$!
 }
 

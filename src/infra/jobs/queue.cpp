@@ -125,6 +125,7 @@ struct JobQueue::State {
     JobHandler run;
     RetryPolicy retry;
     std::vector<std::string> topics;  // a subscriber's; empty: enqueued directly
+    std::function<bool(std::string_view)> wants;
   };
   std::map<std::string, Handler> handlers;
   struct Schedule {
@@ -187,6 +188,7 @@ struct JobQueue::State {
       auto payload = event.envelope();
       for (const auto& [name, handler] : handlers) {
         if (handler.topics.empty() || !topic_matches(handler.topics, event.topic)) continue;
+        if (handler.wants && !handler.wants(event.topic)) continue;
         auto made = tx->query(
             "INSERT INTO jobs (id, kind, payload, event_id, status, max_attempts, run_at, "
             "created_at, updated_at) VALUES ($1, $2, $3, $4, 'ready', $5, $6, $6, $6) "
@@ -459,12 +461,13 @@ JobQueue::~JobQueue() {
 }
 
 void JobQueue::subscribe(const std::string& name, std::vector<std::string> topics,
-                         JobHandler handler, RetryPolicy retry) {
+                         JobHandler handler, RetryPolicy retry,
+                         std::function<bool(std::string_view topic)> wants) {
   if (topics.empty()) topics.push_back("*");
-  state_->handlers[name] = {std::move(handler), retry, std::move(topics)};
+  state_->handlers[name] = {std::move(handler), retry, std::move(topics), std::move(wants)};
 }
 void JobQueue::handle(const std::string& kind, JobHandler handler, RetryPolicy retry) {
-  state_->handlers[kind] = {std::move(handler), retry, {}};
+  state_->handlers[kind] = {std::move(handler), retry, {}, nullptr};
 }
 void JobQueue::every(const std::string& name, std::chrono::milliseconds interval,
                      std::function<Result<void>()> task) {

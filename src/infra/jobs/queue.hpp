@@ -120,8 +120,11 @@ class JobQueue {
 
   // Subscriber `name` gets one job per event whose topic matches one of `topics`: an exact
   // topic ("order.placed"), a prefix ("order.*") or everything ("*").
+  // `wants`, when given, is asked at dispatch for each matching event: false makes no job (a
+  // subscriber with nothing to do for that topic right now, like webhooks without endpoints).
   void subscribe(const std::string& name, std::vector<std::string> topics, JobHandler handler,
-                 RetryPolicy retry = {});
+                 RetryPolicy retry = {},
+                 std::function<bool(std::string_view topic)> wants = nullptr);
   // Handles jobs of `kind` enqueued directly (webhook deliveries, one-off work).
   void handle(const std::string& kind, JobHandler handler, RetryPolicy retry = {});
   // Runs `task` about every `interval` on one node of the shop at a time (whoever advances the

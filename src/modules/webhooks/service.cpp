@@ -51,9 +51,31 @@ WebhookService::WebhookService(db::Database& database, jobs::JobQueue& queue,
     : db_(database), queue_(queue), keys_(keys), settings_(settings), clock_(clock) {}
 
 void WebhookService::register_jobs() {
-  queue_.subscribe(kFanOutJob, {"*"}, [this](const jobs::Job& job) { return fan_out(job); });
+  queue_.subscribe(
+      kFanOutJob, {"*"}, [this](const jobs::Job& job) { return fan_out(job); }, {},
+      [this](std::string_view topic) { return wants(topic); });
   queue_.handle(
       kDeliverJob, [this](const jobs::Job& job) { return deliver(job); }, settings_.retry);
+}
+
+bool WebhookService::wants(std::string_view topic) {
+  std::lock_guard lock(wanted_mutex_);
+  auto now = std::chrono::steady_clock::now();
+  if (!wanted_at_ || now - *wanted_at_ > std::chrono::seconds(1)) {
+    auto enabled = WebhookStore(db_).enabled();
+    if (!enabled) return true;
+    wanted_.clear();
+    for (const auto& e : *enabled) wanted_.push_back(e.topics);
+    wanted_at_ = now;
+  }
+  for (const auto& topics : wanted_)
+    if (topic_matches(topics, topic)) return true;
+  return false;
+}
+
+void WebhookService::forget_wanted() {
+  std::lock_guard lock(wanted_mutex_);
+  wanted_at_.reset();
 }
 
 Result<void> WebhookService::validate(const EndpointInput& in, bool creating) const {
@@ -105,6 +127,7 @@ Result<CreatedEndpoint> WebhookService::create(const EndpointInput& input) {
   s.secret_sealed = keys_.seal(out.secret);
   s.secret_key_id = keys_.active_key_id();
   if (auto r = WebhookStore(db_).insert(s); !r) return r.error();
+  forget_wanted();
   log::info("webhook endpoint created", {{"webhook_id", e.id}});
   out.endpoint = e;
   return out;
@@ -137,6 +160,7 @@ Result<Endpoint> WebhookService::update(const std::string& id, const EndpointInp
   if (!*updated) return not_found();
   if (input.enabled && *input.enabled && !current->enabled)
     log::info("webhook endpoint re-enabled", {{"webhook_id", id}});
+  forget_wanted();
   return get(id);
 }
 
@@ -145,6 +169,7 @@ Result<void> WebhookService::remove(const std::string& id) {
   auto removed = WebhookStore(db_).remove(id);
   if (!removed) return removed.error();
   if (!*removed) return not_found();
+  forget_wanted();
   return {};
 }
 

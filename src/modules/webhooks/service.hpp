@@ -17,6 +17,10 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
+#include <optional>
+
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -87,8 +91,19 @@ class WebhookService {
   // unavailable webhook_delivery_failed.
   Result<void> deliver(const jobs::Job& job);
 
+  // True when an enabled endpoint wants `topic`. The dispatcher asks before making a fan-out
+  // job, so a shop without endpoints spends nothing per event. The list is re-read at most once
+  // a second (at once after a change on this node): an endpoint registered on another node hears
+  // events committed from about a second later. A failed read answers true (the job decides).
+  bool wants(std::string_view topic);
+
  private:
   Result<void> validate(const EndpointInput& input, bool creating) const;
+  void forget_wanted();
+
+  std::mutex wanted_mutex_;
+  std::vector<std::vector<std::string>> wanted_;  // topics of each enabled endpoint
+  std::optional<std::chrono::steady_clock::time_point> wanted_at_;
 
   db::Database& db_;
   jobs::JobQueue& queue_;

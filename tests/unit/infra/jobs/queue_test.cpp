@@ -385,3 +385,32 @@ TEST_P(JobQueueTest, StaffListingFiltersByStatusAndKindNewestFirst) {
 
 }  // namespace
 }  // namespace fff::jobs
+
+namespace fff::jobs {
+namespace {
+
+TEST_P(JobQueueTest, ASubscriberThatDoesNotWantATopicGetsNoJobForIt) {
+  int calls = 0;
+  bool wanted = false;
+  queue_->subscribe(
+      "hooks", {"*"},
+      [&](const Job&) -> Result<void> {
+        ++calls;
+        return {};
+      },
+      {}, [&](std::string_view topic) { return wanted && topic == "order.placed"; });
+  publish_event("order.placed", "{}");
+  ASSERT_TRUE(queue_->run_due().ok());
+  EXPECT_EQ(calls, 0);
+  wanted = true;
+  publish_event("order.placed", "{}");
+  publish_event("stock.changed", "{}");
+  ASSERT_TRUE(queue_->run_due().ok());
+  EXPECT_EQ(calls, 1);
+  auto counts = queue_->counts();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ(counts->events_pending, 0);  // unwanted events are still dispatched
+}
+
+}  // namespace
+}  // namespace fff::jobs
