@@ -9,10 +9,11 @@ build_pkgs=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libsqlite3-dev libpq-dev libspdlog-dev libfmt-dev libcli11-dev libsodium-dev libxapian-dev
   libvips-dev libhiredis-dev libssl-dev john-data
-  libcurl4-openssl-dev libkainjow-mustache-dev
+  libcurl4-openssl-dev libkainjow-mustache-dev libjs-bootstrap5 zlib1g-dev
 )
 test_pkgs=(
   libgtest-dev libgmock-dev postgresql redis-server clang-format iproute2 nginx-light curl jq
+  chromium
 )
 bench_pkgs=(wrk jq iproute2)
 scan_pkgs=(sqlmap wapiti jq curl iproute2)

@@ -206,6 +206,7 @@ Result<std::unique_ptr<App>> App::create(Config config) {
                                     "session_key", random_hex_secret);
   if (!session_secret) return session_secret.error();
   auto csrf_tokens = std::make_shared<const http::CsrfTokens>(*session_secret);
+  app->csrf_tokens_ = csrf_tokens;
 
   // The order matters: the client's address must be known before rate limits count it, and
   // who is calling before CSRF can tell a cookie session from an anonymous request.
@@ -304,7 +305,7 @@ Result<std::unique_ptr<App>> App::create(Config config) {
                                          return accounts->confirm_second_factor(session_id);
                                        }});
   for (auto wire :
-       {&App::wire_events, &App::wire_cart, &App::wire_orders, &App::wire_notifications}) {
+       {&App::wire_events, &App::wire_cart, &App::wire_orders, &App::wire_notifications, &App::wire_web}) {
     if (auto wired = (app.get()->*wire)(); !wired) return wired.error();
   }
   if (app->config_.test_routes) app->add_test_routes();

@@ -65,6 +65,13 @@ namespace fff::webhooks {
 class WebhookService;
 }
 
+namespace fff::http {
+class CsrfTokens;
+}
+namespace fff::web {
+class Site;
+}
+
 namespace fff::app {
 
 // A secret every node of a shop must share: `configured` when set, else the one kept in
@@ -126,6 +133,7 @@ class App {
   Result<void> wire_notifications();  // mail notifications, webhooks, SMTP (wire_notifications.cpp)
   Result<void> make_mailer();  // the mail driver the settings ask for (wire_notifications.cpp)
   Result<void> wire_events();  // catalog/stock events, search index, job routes (wire_events.cpp)
+  Result<void> wire_web();     // the storefront's pages (wire_web.cpp)
 
   Config config_;
   MetricsRegistry metrics_;
@@ -152,6 +160,8 @@ class App {
   std::shared_ptr<void> orders_wiring_;  // checkout and order actions (wire_orders.cpp)
   std::shared_ptr<notifications::Notifier> notifier_;
   std::shared_ptr<webhooks::WebhookService> webhooks_;
+  std::shared_ptr<const http::CsrfTokens> csrf_tokens_;  // forms on pages carry the token
+  std::shared_ptr<web::Site> site_;  // the storefront: templates, strings, assets, page cache
   http::Router router_;
   http::Pipeline pipeline_;
 };

@@ -27,6 +27,9 @@ struct RouteOptions {
   // The path carries a secret (a guest cart's id is its capability): the access log shows the
   // route pattern instead of the path.
   bool secret_path = false;
+  // An HTML page of the storefront rather than an API operation: `fff routes` marks it, the
+  // OpenAPI check leaves it out, and errors before the handler answer with a page.
+  bool page = false;
 };
 
 struct Route {
