@@ -101,10 +101,17 @@ http::Response home_page(Shared& shared, const http::Request& req) {
     }
     data["featured"] = std::move(featured);
 
-    // hero pictures: the two best sellers
+    // hero pictures: the two best sellers of the first top category
     json::array hero;
-    for (size_t i = 0; i < best->items.size() && hero.size() < 2; ++i) {
-      const auto& item = *best->items[i];
+    Result<catalog::ProductPage> hero_page = *best;
+    if (tree && !tree->roots.empty()) {
+      catalog::ProductFilter filter;
+      filter.categories = {tree->nodes[static_cast<size_t>(tree->roots.front())].slug};
+      auto top = catalog.list_products(filter, catalog::ProductSort::best_selling, 1, 4, locale);
+      if (top && top->items.size() >= 2) hero_page = std::move(top);
+    }
+    for (size_t i = 0; i < hero_page->items.size() && hero.size() < 2; ++i) {
+      const auto& item = *hero_page->items[i];
       if (item.images.empty()) continue;
       catalog::Image image = item.images.front();
       if (image.alt.empty()) image.alt = item.product.title;

@@ -124,7 +124,6 @@ http::Response product_page(Shared& shared, const http::Request& req) {
     detail_row("catalog_detail_material", p.material);
     detail_row("catalog_detail_fit", p.fit);
     detail_row("catalog_detail_season", p.season);
-    if (!s.variants.empty()) detail_row("catalog_detail_sku", s.variants.front().sku);
     data["has_details"] = !details.empty();
     data["details"] = std::move(details);
 
@@ -168,11 +167,15 @@ http::Response product_page(Shared& shared, const http::Request& req) {
     std::string selected_label;
     bool single_choice = false;
     std::vector<catalog::OptionValue> colour_options = detail->colours;
-    if (colour_options.empty()) colour_options.push_back(catalog::OptionValue{.option = "colour"});
+    if (colour_options.empty())
+      colour_options.push_back(catalog::OptionValue{
+          .option = "colour", .code = "", .label = "", .swatch_hex = std::nullopt});
     std::vector<catalog::OptionValue> size_options = detail->sizes;
     if (size_options.empty())
-      size_options.push_back(
-          catalog::OptionValue{.option = "size", .label = site.t(locale, "catalog_one_size")});
+      size_options.push_back(catalog::OptionValue{.option = "size",
+                                                  .code = "",
+                                                  .label = site.t(locale, "catalog_one_size"),
+                                                  .swatch_hex = std::nullopt});
     for (const auto& c : colour_options) {
       bool checked = c.code == selected;
       if (checked) selected_label = c.label;
