@@ -3,6 +3,7 @@
 #include "web/storefront/catalog_pages.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <set>
 
 #include "web/storefront/catalog_views.hpp"
 
@@ -52,55 +53,8 @@ http::Response home_page(Shared& shared, const http::Request& req) {
     meta.description = site.t(locale, "catalog_home_description");
     meta.canonical = "/";
 
-    // featured categories: the top ones, then the biggest subcategories of the first
     auto tree = shared.categories.get(catalog, locale);
-    json::array featured;
-    std::string hero_image_key;
-    if (tree) {
-      std::vector<const cv::CategoryEntry*> picks;
-      for (int r : tree->roots)
-        if (tree->nodes[static_cast<size_t>(r)].count > 0)
-          picks.push_back(&tree->nodes[static_cast<size_t>(r)]);
-      if (!tree->roots.empty()) {
-        std::vector<const cv::CategoryEntry*> subs;
-        for (int c : tree->nodes[static_cast<size_t>(tree->roots.front())].children)
-          if (tree->nodes[static_cast<size_t>(c)].count > 0)
-            subs.push_back(&tree->nodes[static_cast<size_t>(c)]);
-        std::stable_sort(subs.begin(), subs.end(),
-                         [](auto* a, auto* b) { return a->count > b->count; });
-        for (size_t i = 0; i < subs.size() && picks.size() < 6; ++i) picks.push_back(subs[i]);
-      }
-      if (picks.size() > 3 && picks.size() < 6) picks.resize(3);
-      for (const auto* c : picks) {
-        catalog::ProductFilter filter;
-        filter.categories = {c->slug};
-        auto one = catalog.list_products(filter, catalog::ProductSort::best_selling, 1, 1, locale);
-        json::object card{{"name", c->name},
-                          {"url", c->url},
-                          {"count_label", site.t(locale, "catalog_n_products",
-                                                 {{"n", std::to_string(c->count)}})}};
-        if (one && !one->items.empty() && !one->items.front()->images.empty()) {
-          catalog::Image image = one->items.front()->images.front();
-          image.alt = "";  // the card's name says it; the picture is decoration
-          card["image"] = cv::image_view(
-              image, "(min-width: 992px) 30vw, (min-width: 576px) 45vw, 90vw", false);
-        }
-        featured.push_back(std::move(card));
-      }
-      if (!tree->roots.empty()) {
-        json::array ctas;
-        for (size_t i = 0; i < tree->roots.size() && i < 2; ++i) {
-          const auto& r = tree->nodes[static_cast<size_t>(tree->roots[i])];
-          ctas.push_back(
-              json::object{{"url", r.url},
-                           {"label", site.t(locale, "catalog_shop_category", {{"name", r.name}})},
-                           {"primary", i == 0}});
-        }
-        data["hero_ctas"] = std::move(ctas);
-      }
-    }
-    data["featured"] = std::move(featured);
-
+    std::set<std::string> used;  // pictures shown already: each card gets its own
     // hero pictures: the two best sellers of the first top category
     json::array hero;
     Result<catalog::ProductPage> hero_page = *best;
@@ -125,9 +79,65 @@ http::Response home_page(Shared& shared, const http::Request& req) {
         meta.preload_sizes = "(min-width: 992px) 30vw, 60vw";
         meta.og_image = cv::absolute_url(site, meta.preload_image);
       }
+      used.insert(image.media_key);
       hero.push_back(std::move(view));
     }
     data["hero_images"] = std::move(hero);
+
+    // featured categories: the top ones, then the biggest subcategories of the first
+    json::array featured;
+    if (tree) {
+      std::vector<const cv::CategoryEntry*> picks;
+      for (int r : tree->roots)
+        if (tree->nodes[static_cast<size_t>(r)].count > 0)
+          picks.push_back(&tree->nodes[static_cast<size_t>(r)]);
+      if (!tree->roots.empty()) {
+        std::vector<const cv::CategoryEntry*> subs;
+        for (int c : tree->nodes[static_cast<size_t>(tree->roots.front())].children)
+          if (tree->nodes[static_cast<size_t>(c)].count > 0)
+            subs.push_back(&tree->nodes[static_cast<size_t>(c)]);
+        std::stable_sort(subs.begin(), subs.end(),
+                         [](auto* a, auto* b) { return a->count > b->count; });
+        for (size_t i = 0; i < subs.size() && picks.size() < 6; ++i) picks.push_back(subs[i]);
+      }
+      if (picks.size() > 3 && picks.size() < 6) picks.resize(3);
+      for (const auto* c : picks) {
+        catalog::ProductFilter filter;
+        filter.categories = {c->slug};
+        auto one = catalog.list_products(filter, catalog::ProductSort::best_selling, 1, 8, locale);
+        json::object card{{"name", c->name},
+                          {"url", c->url},
+                          {"count_label", site.t(locale, "catalog_n_products",
+                                                 {{"n", std::to_string(c->count)}})}};
+        const catalog::Image* picked = nullptr;
+        if (one)
+          for (const auto& item : one->items)
+            if (!item->images.empty() && !used.count(item->images.front().media_key)) {
+              picked = &item->images.front();
+              break;
+            }
+        if (picked) {
+          used.insert(picked->media_key);
+          catalog::Image image = *picked;
+          image.alt = "";  // the card's name says it; the picture is decoration
+          card["image"] = cv::image_view(
+              image, "(min-width: 992px) 30vw, (min-width: 576px) 45vw, 90vw", false);
+        }
+        featured.push_back(std::move(card));
+      }
+      if (!tree->roots.empty()) {
+        json::array ctas;
+        for (size_t i = 0; i < tree->roots.size() && i < 2; ++i) {
+          const auto& r = tree->nodes[static_cast<size_t>(tree->roots[i])];
+          ctas.push_back(
+              json::object{{"url", r.url},
+                           {"label", site.t(locale, "catalog_shop_category", {{"name", r.name}})},
+                           {"primary", i == 0}});
+        }
+        data["hero_ctas"] = std::move(ctas);
+      }
+    }
+    data["featured"] = std::move(featured);
     return site.render(req, ctx, 200, "home", std::move(data), meta);
   });
 }
