@@ -1,7 +1,10 @@
 // The storefront: the shared Site (templates, strings, assets, page cache) and every page area's
 // routes. Each area registers its pages in its own block below.
 #include "app/app.hpp"
+#include "modules/catalog/service.hpp"
+#include "modules/inventory/service.hpp"
 #include "web/site.hpp"
+#include "web/storefront/catalog_pages.hpp"
 
 namespace fff::app {
 
@@ -13,6 +16,17 @@ Result<void> App::wire_web() {
   site_->add_routes(router_);
 
   // --- catalog pages: home, categories, search, products, sitemap ---
+  web::add_catalog_pages(
+      router_, *site_,
+      web::CatalogPageServices{
+          .catalog = *catalog_,
+          .availability = [inventory = inventory_.get()](const std::vector<std::string>& ids) {
+            return inventory->available(ids);
+          }});
+  // Cached pages show the catalog: any change here or on another node (catalog.changed reaches
+  // apply_remote_change) forgets them, in-stock flips included (catalog.stock_mirror).
+  catalog_->on_change(
+      [site = site_.get()](const catalog::CatalogChange&) { site->invalidate_pages(); });
 
   // --- cart, checkout, confirmation, guest order tracking ---
 
