@@ -2,6 +2,8 @@
 // routes. Each area registers its pages in its own block below.
 #include "app/app.hpp"
 #include "web/site.hpp"
+#include "web/storefront/cart_pages.hpp"
+#include "web/storefront/checkout_pages.hpp"
 
 namespace fff::app {
 
@@ -15,6 +17,15 @@ Result<void> App::wire_web() {
   // --- catalog pages: home, categories, search, products, sitemap ---
 
   // --- cart, checkout, confirmation, guest order tracking ---
+  {
+    flows::CartServices cart{*carts_, *pricing_, *catalog_, *inventory_};
+    web::add_cart_pages(router_, *site_, web::CartPageServices{cart});
+    web::add_checkout_pages(
+        router_, *site_,
+        web::CheckoutPageServices{flows::CheckoutServices{cart, *orders_, *payments_, *database_},
+                                  flows::OrderServices{*orders_, *payments_, *inventory_,
+                                                       *database_}});
+  }
 
   // --- customer account pages ---
 
