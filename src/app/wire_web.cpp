@@ -22,9 +22,9 @@ Result<void> App::wire_web() {
     web::add_cart_pages(router_, *site_, web::CartPageServices{cart});
     web::add_checkout_pages(
         router_, *site_,
-        web::CheckoutPageServices{flows::CheckoutServices{cart, *orders_, *payments_, *database_},
-                                  flows::OrderServices{*orders_, *payments_, *inventory_,
-                                                       *database_}});
+        web::CheckoutPageServices{
+            flows::CheckoutServices{cart, *orders_, *payments_, *database_},
+            flows::OrderServices{*orders_, *payments_, *inventory_, *database_}});
   }
 
   // --- customer account pages ---

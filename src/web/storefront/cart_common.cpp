@@ -138,8 +138,8 @@ json::object cart_view(const Site& site, const std::string& locale, const Priced
     json::object image = image_view(l.image_key, l.product_name);
     if (!image.empty()) line["image"] = std::move(image);
     if (l.warning) {
-      line["warning"] = site.t(locale, "cart_warning_" + *l.warning,
-                               {{"n", std::to_string(l.available)}});
+      line["warning"] =
+          site.t(locale, "cart_warning_" + *l.warning, {{"n", std::to_string(l.available)}});
       line["warning_code"] = *l.warning;
       bool severe = *l.warning != "only_few_left";
       line["warning_severe"] = severe;
@@ -162,8 +162,8 @@ json::object cart_view(const Site& site, const std::string& locale, const Priced
       {"free_shipping", q.free_shipping},
   };
   if (q.shipping) {
-    out["shipping"] = q.shipping_minor == 0 ? site.t(locale, "cart_shipping_free")
-                                            : m(q.shipping_minor);
+    out["shipping"] =
+        q.shipping_minor == 0 ? site.t(locale, "cart_shipping_free") : m(q.shipping_minor);
     out["shipping_name"] = q.shipping->name;
   }
   if (q.coupon_code) out["coupon"] = *q.coupon_code;

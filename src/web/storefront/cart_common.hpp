@@ -51,8 +51,7 @@ int64_t item_count(const cart::Cart& cart);
 
 // The view model of a priced cart: lines (image, name, colour/size, prices, warning text),
 // totals as formatted money, item count.
-boost::json::object cart_view(const Site& site, const std::string& locale,
-                              const PricedView& view);
+boost::json::object cart_view(const Site& site, const std::string& locale, const PricedView& view);
 
 // Image URLs of a media key at a thumbnail size.
 boost::json::object image_view(const std::optional<std::string>& key, const std::string& alt);

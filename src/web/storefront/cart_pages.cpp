@@ -50,8 +50,7 @@ std::string back_from(const Request& req) {
   auto at = referer->find("/p/");
   if (at == std::string_view::npos) return "/cart";
   std::string path(referer->substr(at));
-  if (path.find("//") != std::string::npos || path.find('\\') != std::string::npos)
-    return "/cart";
+  if (path.find("//") != std::string::npos || path.find('\\') != std::string::npos) return "/cart";
   return path;
 }
 
@@ -109,12 +108,12 @@ Response add_to_cart(Ctx& ctx, const Request& req) {
       log::warn("add to cart failed", {{"code", e.code}, {"message", e.message}});
     Response res;
     if (js) {
-      res = Response::text(status_for(e) == 500 ? 503 : status_for(e),
-                           json::serialize(json::object{
-                               {"error", e.code},
-                               {"message", ctx.site.t(page.locale, key)},
-                               {"cart_count", cart ? item_count(*cart) : 0}}),
-                           "application/json");
+      res = Response::text(
+          status_for(e) == 500 ? 503 : status_for(e),
+          json::serialize(json::object{{"error", e.code},
+                                       {"message", ctx.site.t(page.locale, key)},
+                                       {"cart_count", cart ? item_count(*cart) : 0}}),
+          "application/json");
     } else {
       res = Site::redirect_with_notice(back_from(req), key);
     }
@@ -125,8 +124,7 @@ Response add_to_cart(Ctx& ctx, const Request& req) {
   std::string variant_id = form.get("variant_id");
   if (variant_id.empty() || !is_uuid(variant_id))
     return fail(Error::unprocessable("choose_variant", "choose a colour and size"), std::nullopt);
-  auto quantity =
-      quantity_field(form.get("quantity"), ctx.services.carts.limits().max_quantity, 1);
+  auto quantity = quantity_field(form.get("quantity"), ctx.services.carts.limits().max_quantity, 1);
   if (!quantity || *quantity < 1)
     return fail(Error::unprocessable("invalid_quantity", "quantity out of range"), std::nullopt);
 
@@ -148,11 +146,11 @@ Response add_to_cart(Ctx& ctx, const Request& req) {
   }
   Response res;
   if (js) {
-    res = Response::text(200,
-                         json::serialize(json::object{
-                             {"cart_count", item_count(*changed)},
-                             {"message", ctx.site.t(page.locale, "cart_notice_added")}}),
-                         "application/json");
+    res = Response::text(
+        200,
+        json::serialize(json::object{{"cart_count", item_count(*changed)},
+                                     {"message", ctx.site.t(page.locale, "cart_notice_added")}}),
+        "application/json");
     res.headers.set("Cache-Control", "no-store");
   } else {
     res = Site::redirect_with_notice("/cart", "cart_notice_added");

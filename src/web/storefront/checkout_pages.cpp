@@ -2,6 +2,7 @@
 
 #include <boost/json/array.hpp>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <memory>
 
@@ -29,12 +30,18 @@ struct Country {
   const char* vi;
 };
 constexpr Country kCountries[] = {
-    {"AU", "Australia", "Úc"},          {"CA", "Canada", "Canada"},
-    {"FR", "France", "Pháp"},           {"DE", "Germany", "Đức"},
-    {"IT", "Italy", "Ý"},               {"JP", "Japan", "Nhật Bản"},
-    {"NL", "Netherlands", "Hà Lan"},    {"SG", "Singapore", "Singapore"},
-    {"ES", "Spain", "Tây Ban Nha"},     {"GB", "United Kingdom", "Vương quốc Anh"},
-    {"US", "United States", "Hoa Kỳ"}, {"VN", "Vietnam", "Việt Nam"},
+    {"AU", "Australia", "Úc"},
+    {"CA", "Canada", "Canada"},
+    {"FR", "France", "Pháp"},
+    {"DE", "Germany", "Đức"},
+    {"IT", "Italy", "Ý"},
+    {"JP", "Japan", "Nhật Bản"},
+    {"NL", "Netherlands", "Hà Lan"},
+    {"SG", "Singapore", "Singapore"},
+    {"ES", "Spain", "Tây Ban Nha"},
+    {"GB", "United Kingdom", "Vương quốc Anh"},
+    {"US", "United States", "Hoa Kỳ"},
+    {"VN", "Vietnam", "Việt Nam"},
 };
 
 const Country* country_named(const std::string& code) {
@@ -147,8 +154,7 @@ FormErrors check_form(const Site& site, const std::string& locale, const Checkou
     std::string d = digits_of(f.card_number);
     if (!only(f.card_number, " -") || d.size() < 12 || d.size() > 19) msg("card_number");
     if (!expiry_ok(f.card_expiry)) msg("card_expiry");
-    if (!only(f.card_cvc, "") || f.card_cvc.size() < 3 || f.card_cvc.size() > 4)
-      msg("card_cvc");
+    if (!only(f.card_cvc, "") || f.card_cvc.size() < 3 || f.card_cvc.size() > 4) msg("card_cvc");
   }
   if (!e.fields.empty()) e.summary = site.t(locale, "checkout_error_summary");
   return e;
@@ -190,15 +196,16 @@ Response render_checkout(Ctx& ctx, const Request& req, const PageContext& page,
   json::array shipping;
   for (const auto& m : list) {
     bool free = m.free_above_minor && view->priced.quote.subtotal_minor >= *m.free_above_minor;
-    json::object o{{"code", m.code},
-                   {"name", m.name},
-                   {"id", "ship-" + m.code},
-                   {"price", free || m.price_minor == 0 ? ctx.site.t(page.locale, "cart_shipping_free")
-                                                        : Site::money(Money(m.price_minor, currency))},
-                   {"days", ctx.site.t(page.locale, "checkout_shipping_days",
-                                       {{"min", std::to_string(m.min_days)},
-                                        {"max", std::to_string(m.max_days)}})},
-                   {"checked", m.code == form.shipping_method}};
+    json::object o{
+        {"code", m.code},
+        {"name", m.name},
+        {"id", "ship-" + m.code},
+        {"price", free || m.price_minor == 0 ? ctx.site.t(page.locale, "cart_shipping_free")
+                                             : Site::money(Money(m.price_minor, currency))},
+        {"days",
+         ctx.site.t(page.locale, "checkout_shipping_days",
+                    {{"min", std::to_string(m.min_days)}, {"max", std::to_string(m.max_days)}})},
+        {"checked", m.code == form.shipping_method}};
     if (m.free_above_minor && !free)
       o["free_above"] = ctx.site.t(page.locale, "checkout_free_above",
                                    {{"amount", Site::money(Money(*m.free_above_minor, currency))}});
@@ -249,7 +256,8 @@ Ready ready_cart(Ctx& ctx, const Request& req) {
   if (!current->cart || current->cart->lines.empty()) {
     out.redirect = Site::redirect_with_notice(
         "/cart", current->stale_cookie ? "cart_notice_expired" : "cart_notice_empty");
-    if (current->stale_cookie) out.redirect->headers.add("Set-Cookie", clear_cart_cookie(req.secure));
+    if (current->stale_cookie)
+      out.redirect->headers.add("Set-Cookie", clear_cart_cookie(req.secure));
     return out;
   }
   out.cart = std::move(current->cart);
@@ -301,9 +309,8 @@ Response place_order(Ctx& ctx, const Request& req) {
   flows::CheckoutRequest c;
   c.cart_id = cart.id;
   c.email = typed.email;
-  c.shipping_address = orders::Address{typed.name, typed.line1,        typed.line2,
-                                       typed.city, "",                 typed.postal_code,
-                                       typed.country, typed.phone};
+  c.shipping_address = orders::Address{typed.name, typed.line1,       typed.line2,   typed.city,
+                                       "",         typed.postal_code, typed.country, typed.phone};
   c.shipping_method = typed.shipping_method;
   c.payment_method = typed.payment_method;
   std::string card = digits_of(typed.card_number);
@@ -343,7 +350,8 @@ Response place_order(Ctx& ctx, const Request& req) {
       (void)ctx.cart().carts.set_coupon(cart.id, std::nullopt);
       return Site::redirect_with_notice("/cart", "cart_notice_coupon_dropped");
     }
-    if (e.code == "shipping_method_unavailable") return again("shipping_method", "checkout_error_shipping_method");
+    if (e.code == "shipping_method_unavailable")
+      return again("shipping_method", "checkout_error_shipping_method");
     if (e.code == "invalid_country") return again("country", "checkout_error_country");
     if (e.code == "invalid_card_number" || e.code == "card_number_required")
       return again("card_number", "checkout_error_card_number");
@@ -430,8 +438,8 @@ json::object order_view(const Site& site, const std::string& locale, const order
           {"subtotal", m(o.subtotal_minor)},
           {"has_discount", o.discount_minor > 0},
           {"discount", m(o.discount_minor)},
-          {"shipping", o.shipping_minor == 0 ? site.t(locale, "cart_shipping_free")
-                                             : m(o.shipping_minor)},
+          {"shipping",
+           o.shipping_minor == 0 ? site.t(locale, "cart_shipping_free") : m(o.shipping_minor)},
           {"shipping_name", o.shipping_method_name},
           {"tax", m(o.tax_minor)},
           {"prices_include_tax", o.prices_include_tax},
@@ -450,9 +458,9 @@ Response confirmation_page(Ctx& ctx, const Request& req) {
   auto page = ctx.site.context(req);
   auto o = own_order(ctx, req, std::string(req.param("order_id")));
   if (!o) return ctx.site.not_found(req);
-  json::object data{{"order", order_view(ctx.site, page.locale, *o)},
-                    {"sent_to", ctx.site.t(page.locale, "order_confirmation_sent",
-                                           {{"email", o->email}})}};
+  json::object data{
+      {"order", order_view(ctx.site, page.locale, *o)},
+      {"sent_to", ctx.site.t(page.locale, "order_confirmation_sent", {{"email", o->email}})}};
   PageMeta meta;
   meta.title = ctx.site.t(page.locale, "order_title", {{"number", o->number}});
   meta.description = ctx.site.t(page.locale, "order_description");
@@ -540,8 +548,8 @@ Response track_page(Ctx& ctx, const Request& req) {
 }  // namespace
 
 void add_checkout_pages(http::Router& router, Site& site, CheckoutPageServices services) {
-  auto ctx = std::make_shared<Ctx>(
-      Ctx{site, services.checkout, flows::OrderActions(services.orders)});
+  auto ctx =
+      std::make_shared<Ctx>(Ctx{site, services.checkout, flows::OrderActions(services.orders)});
 
   router.add(
       "GET", "/checkout",
