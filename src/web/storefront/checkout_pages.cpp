@@ -397,15 +397,31 @@ json::object address_view(const orders::Address& a, const std::string& locale) {
           {"phone", a.phone}};
 }
 
-json::object order_view(const Site& site, const std::string& locale, const orders::Order& o) {
+json::object order_view(Ctx& ctx, const std::string& locale, const orders::Order& o) {
+  const Site& site = ctx.site;
   Currency c = parse_currency(o.currency).value_or(Currency::USD);
   auto m = [c](int64_t minor) { return Site::money(Money(minor, c)); };
+  // The catalog's labels for the colour and size codes the order keeps ("camel" → "Camel").
+  std::map<std::string, catalog::VariantView> labels;
+  {
+    std::vector<std::string> ids;
+    for (const auto& l : o.lines) ids.push_back(l.variant_id);
+    auto views = ctx.cart().catalog.variant_views(ids);
+    if (views)
+      for (auto& v : *views) labels.emplace(v.variant_id, std::move(v));
+  }
   json::array lines;
   for (const auto& l : o.lines) {
+    auto label = labels.find(l.variant_id);
+    bool known = label != labels.end();
+    std::string colour =
+        known && !label->second.colour_label.empty() ? label->second.colour_label : l.colour;
+    std::string size =
+        known && !label->second.size_label.empty() ? label->second.size_label : l.size;
     json::object line{{"name", l.product_name},
                       {"url", l.product_slug.empty() ? std::string() : "/p/" + l.product_slug},
-                      {"colour", l.colour},
-                      {"size", l.size},
+                      {"colour", colour},
+                      {"size", size},
                       {"quantity", l.quantity},
                       {"unit_price", m(l.unit_price_minor)},
                       {"line_total", m(l.subtotal_minor)}};
@@ -459,7 +475,7 @@ Response confirmation_page(Ctx& ctx, const Request& req) {
   auto o = own_order(ctx, req, std::string(req.param("order_id")));
   if (!o) return ctx.site.not_found(req);
   json::object data{
-      {"order", order_view(ctx.site, page.locale, *o)},
+      {"order", order_view(ctx, page.locale, *o)},
       {"sent_to", ctx.site.t(page.locale, "order_confirmation_sent", {{"email", o->email}})}};
   PageMeta meta;
   meta.title = ctx.site.t(page.locale, "order_title", {{"number", o->number}});
@@ -527,7 +543,7 @@ Response track_page(Ctx& ctx, const Request& req) {
       };
       auto o = ctx.checkout.orders.find_by_number(number);
       if (o && lower(o->email) == lower(email)) {
-        data["order"] = order_view(ctx.site, page.locale, *o);
+        data["order"] = order_view(ctx, page.locale, *o);
       } else {
         if (!o && o.error().kind != ErrorKind::not_found)
           log::warn("order tracking failed", {{"code", o.error().code}});

@@ -55,3 +55,15 @@ for (const form of forms) {
     if (button) button.disabled = false;
   });
 }
+
+// Checkout: a new country brings its shipping methods at once (the form's "Update shipping
+// options" button, which the page keeps for browsers without JavaScript).
+const country = document.querySelector('.checkout-form select[name="country"]');
+const refresh = document.querySelector('.checkout-form .checkout-refresh');
+if (country && refresh) {
+  refresh.classList.add('visually-hidden');
+  refresh.tabIndex = -1;
+  country.addEventListener('change', () => {
+    refresh.form.requestSubmit(refresh);
+  });
+}
