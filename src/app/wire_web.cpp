@@ -5,6 +5,8 @@
 #include "modules/inventory/service.hpp"
 #include "web/site.hpp"
 #include "web/storefront/catalog_pages.hpp"
+#include "web/storefront/cart_pages.hpp"
+#include "web/storefront/checkout_pages.hpp"
 
 namespace fff::app {
 
@@ -29,6 +31,15 @@ Result<void> App::wire_web() {
       [site = site_.get()](const catalog::CatalogChange&) { site->invalidate_pages(); });
 
   // --- cart, checkout, confirmation, guest order tracking ---
+  {
+    flows::CartServices cart{*carts_, *pricing_, *catalog_, *inventory_};
+    web::add_cart_pages(router_, *site_, web::CartPageServices{cart});
+    web::add_checkout_pages(
+        router_, *site_,
+        web::CheckoutPageServices{
+            flows::CheckoutServices{cart, *orders_, *payments_, *database_},
+            flows::OrderServices{*orders_, *payments_, *inventory_, *database_}});
+  }
 
   // --- customer account pages ---
 
