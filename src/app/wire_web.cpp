@@ -2,6 +2,7 @@
 // routes. Each area registers its pages in its own block below.
 #include "app/app.hpp"
 #include "web/site.hpp"
+#include "web/storefront/account_pages.hpp"
 
 namespace fff::app {
 
@@ -17,6 +18,10 @@ Result<void> App::wire_web() {
   // --- cart, checkout, confirmation, guest order tracking ---
 
   // --- customer account pages ---
+  web::add_account_pages(
+      router_, *site_,
+      web::AccountPageServices{
+          .accounts = *accounts_, .orders = *orders_, .carts = *carts_, .inventory = *inventory_});
 
   return {};
 }
