@@ -549,7 +549,7 @@ const char* status_class(orders::Status s) {
     case S::confirmed:
     case S::paid:
     case S::partially_fulfilled:
-    case S::fulfilled: return "text-bg-primary";
+    case S::fulfilled: return "text-bg-dark";
     case S::shipped: return "text-bg-info";
     case S::delivered: return "text-bg-success";
     case S::cancelled:
