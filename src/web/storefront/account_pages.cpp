@@ -449,9 +449,7 @@ Response reset_page(Pages& p, const Request& req) {
   PageContext ctx = p.site.context(req);
   std::string token = req.query_param("token").value_or("");
   bool bad = !accounts::is_secret_token(token);
-  Response res = render_reset(p, req, ctx, bad ? 422 : 200, bad ? "" : token, {}, bad);
-  res.headers.set("Referrer-Policy", "no-referrer");
-  return res;
+  return render_reset(p, req, ctx, bad ? 422 : 200, bad ? "" : token, {}, bad);
 }
 
 Response reset_post(Pages& p, const Request& req) {
@@ -495,10 +493,8 @@ Response token_page(Pages& p, const Request& req, std::string_view kind) {
                  {"heading", p.site.t(ctx.locale, "account_" + k + "_heading")},
                  {"text", p.site.t(ctx.locale, "account_" + k + "_text")},
                  {"button", p.site.t(ctx.locale, "account_" + k + "_button")}};
-  Response res = p.site.render(req, ctx, bad ? 422 : 200, "account_token", std::move(d),
-                               meta_for(p.site, ctx, "account_" + k));
-  res.headers.set("Referrer-Policy", "no-referrer");
-  return res;
+  return p.site.render(req, ctx, bad ? 422 : 200, "account_token", std::move(d),
+                       meta_for(p.site, ctx, "account_" + k));
 }
 
 Response token_post(Pages& p, const Request& req, std::string_view kind) {
@@ -565,11 +561,24 @@ std::string image_of(const std::optional<std::string>& key) {
   return media::MediaService::variant_url(*key, 320);
 }
 
+// Size and colour codes as labels: "s" → "S", "navy-blue" → "Navy blue".
+std::string size_label(std::string code) {
+  for (char& c : code) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return code;
+}
+std::string colour_label(std::string code) {
+  for (char& c : code)
+    if (c == '-' || c == '_') c = ' ';
+  if (!code.empty()) code[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(code[0])));
+  return code;
+}
+
 json::object line_json(const std::string& locale, const Site& site, const orders::Order& o,
                        const orders::OrderLine& l) {
   std::vector<std::string> parts;
-  if (!l.colour.empty()) parts.push_back(site.t(locale, "account_colour") + ": " + l.colour);
-  if (!l.size.empty()) parts.push_back(site.t(locale, "account_size") + ": " + l.size);
+  if (!l.colour.empty())
+    parts.push_back(site.t(locale, "account_colour") + ": " + colour_label(l.colour));
+  if (!l.size.empty()) parts.push_back(site.t(locale, "account_size") + ": " + size_label(l.size));
   std::string variant;
   for (const auto& part : parts) variant += (variant.empty() ? "" : " · ") + part;
   return {{"name", l.product_name},
@@ -578,7 +587,7 @@ json::object line_json(const std::string& locale, const Site& site, const orders
           {"sku", l.sku},
           {"quantity", std::to_string(l.quantity)},
           {"unit_price", money_of(l.unit_price_minor, o.currency)},
-          {"total", money_of(l.total_minor, o.currency)},
+          {"total", money_of(l.subtotal_minor, o.currency)},
           {"image", image_of(l.image_key)},
           {"alt", l.product_name}};
 }
@@ -602,7 +611,43 @@ json::object order_summary(const std::string& locale, const Site& site, const or
           {"thumbs", std::move(thumbs)}};
 }
 
-json::object address_view(const accounts::Address& a) {
+struct Country {
+  const char* code;
+  const char* en;
+  const char* vi;
+};
+constexpr Country kCountries[] = {
+    {"VN", "Vietnam", "Việt Nam"},
+    {"US", "United States", "Hoa Kỳ"},
+    {"GB", "United Kingdom", "Vương quốc Anh"},
+    {"AU", "Australia", "Úc"},
+    {"CA", "Canada", "Canada"},
+    {"FR", "France", "Pháp"},
+    {"DE", "Germany", "Đức"},
+    {"IT", "Italy", "Ý"},
+    {"ES", "Spain", "Tây Ban Nha"},
+    {"NL", "Netherlands", "Hà Lan"},
+    {"JP", "Japan", "Nhật Bản"},
+    {"KR", "South Korea", "Hàn Quốc"},
+    {"SG", "Singapore", "Singapore"},
+    {"TH", "Thailand", "Thái Lan"},
+    {"MY", "Malaysia", "Malaysia"},
+    {"ID", "Indonesia", "Indonesia"},
+    {"PH", "Philippines", "Philippines"},
+    {"CN", "China", "Trung Quốc"},
+    {"HK", "Hong Kong", "Hồng Kông"},
+    {"TW", "Taiwan", "Đài Loan"},
+    {"IN", "India", "Ấn Độ"},
+    {"NZ", "New Zealand", "New Zealand"},
+};
+
+std::string country_name(const std::string& code, const std::string& locale) {
+  for (const auto& c : kCountries)
+    if (code == c.code) return locale == "vi" ? c.vi : c.en;
+  return code;
+}
+
+json::object address_view(const accounts::Address& a, const std::string& locale) {
   json::array lines;
   for (const std::string* s : {&a.line1, &a.line2})
     if (!s->empty()) lines.push_back(json::value(*s));
@@ -610,7 +655,7 @@ json::object address_view(const accounts::Address& a) {
   if (!a.region.empty()) city += ", " + a.region;
   if (!a.postal_code.empty()) city += " " + a.postal_code;
   lines.push_back(json::value(city));
-  lines.push_back(json::value(a.country));
+  lines.push_back(json::value(country_name(a.country, locale)));
   return {{"id", a.id},
           {"name", a.name},
           {"lines", std::move(lines)},
@@ -639,7 +684,7 @@ Response overview_page(Pages& p, const Request& req) {
   if (!addresses) return p.site.server_error(req);
   json::value default_address = nullptr;
   for (const auto& a : *addresses)
-    if (a.is_default || default_address.is_null()) default_address = address_view(a);
+    if (a.is_default || default_address.is_null()) default_address = address_view(a, ctx.locale);
   json::object d{{"nav", nav("overview")},
                  {"name", account->name},
                  {"greeting", p.site.t(ctx.locale, "account_hello", {{"name", account->name}})},
@@ -758,7 +803,7 @@ json::value progress_json(const Site& site, const std::string& locale, orders::S
   return json::object{{"steps", std::move(steps)}};
 }
 
-json::object order_address_json(const orders::Address& a) {
+json::object order_address_json(const orders::Address& a, const std::string& locale) {
   json::array lines;
   for (const std::string* s : {&a.line1, &a.line2})
     if (!s->empty()) lines.push_back(json::value(*s));
@@ -766,7 +811,7 @@ json::object order_address_json(const orders::Address& a) {
   if (!a.region.empty()) city += ", " + a.region;
   if (!a.postal_code.empty()) city += " " + a.postal_code;
   if (!city.empty()) lines.push_back(json::value(city));
-  if (!a.country.empty()) lines.push_back(json::value(a.country));
+  if (!a.country.empty()) lines.push_back(json::value(country_name(a.country, locale)));
   return {{"name", a.name}, {"lines", std::move(lines)}, {"phone", a.phone}};
 }
 
@@ -820,7 +865,7 @@ Response order_page(Pages& p, const Request& req) {
       {"progress", progress_json(site, locale, o.status)},
       {"lines", std::move(lines)},
       {"totals", std::move(totals)},
-      {"shipping_address", order_address_json(o.shipping_address)},
+      {"shipping_address", order_address_json(o.shipping_address, locale)},
       {"shipping_method", o.shipping_method_name},
       {"payment", site.t(locale, o.payment_method == "cash_on_delivery" ? "account_pay_cod"
                                                                         : "account_pay_card")},
@@ -833,36 +878,6 @@ Response order_page(Pages& p, const Request& req) {
 }
 
 // ---- addresses ------------------------------------------------------------------------------
-
-struct Country {
-  const char* code;
-  const char* en;
-  const char* vi;
-};
-constexpr Country kCountries[] = {
-    {"VN", "Vietnam", "Việt Nam"},
-    {"US", "United States", "Hoa Kỳ"},
-    {"GB", "United Kingdom", "Vương quốc Anh"},
-    {"AU", "Australia", "Úc"},
-    {"CA", "Canada", "Canada"},
-    {"FR", "France", "Pháp"},
-    {"DE", "Germany", "Đức"},
-    {"IT", "Italy", "Ý"},
-    {"ES", "Spain", "Tây Ban Nha"},
-    {"NL", "Netherlands", "Hà Lan"},
-    {"JP", "Japan", "Nhật Bản"},
-    {"KR", "South Korea", "Hàn Quốc"},
-    {"SG", "Singapore", "Singapore"},
-    {"TH", "Thailand", "Thái Lan"},
-    {"MY", "Malaysia", "Malaysia"},
-    {"ID", "Indonesia", "Indonesia"},
-    {"PH", "Philippines", "Philippines"},
-    {"CN", "China", "Trung Quốc"},
-    {"HK", "Hong Kong", "Hồng Kông"},
-    {"TW", "Taiwan", "Đài Loan"},
-    {"IN", "India", "Ấn Độ"},
-    {"NZ", "New Zealand", "New Zealand"},
-};
 
 json::object address_form(const Site& site, const std::string& locale, const Form& values,
                           const FormErrors& errors) {
@@ -971,7 +986,7 @@ Response addresses_page(Pages& p, const Request& req) {
   auto list = p.s.accounts.addresses(me->account_id);
   if (!list) return p.site.server_error(req);
   json::array items;
-  for (const auto& a : *list) items.push_back(address_view(a));
+  for (const auto& a : *list) items.push_back(address_view(a, ctx.locale));
   json::object d{{"nav", nav("addresses")},
                  {"has_addresses", !list->empty()},
                  {"addresses", std::move(items)},
