@@ -7,6 +7,7 @@
 #include "web/storefront/catalog_pages.hpp"
 #include "web/storefront/cart_pages.hpp"
 #include "web/storefront/checkout_pages.hpp"
+#include "web/storefront/account_pages.hpp"
 
 namespace fff::app {
 
@@ -42,6 +43,10 @@ Result<void> App::wire_web() {
   }
 
   // --- customer account pages ---
+  web::add_account_pages(
+      router_, *site_,
+      web::AccountPageServices{
+          .accounts = *accounts_, .orders = *orders_, .carts = *carts_, .inventory = *inventory_});
 
   return {};
 }
