@@ -149,7 +149,9 @@ Response add_to_cart(Ctx& ctx, const Request& req) {
     res = Response::text(
         200,
         json::serialize(json::object{{"cart_count", item_count(*changed)},
-                                     {"message", ctx.site.t(page.locale, "cart_notice_added")}}),
+                                     {"message", ctx.site.t(page.locale, "cart_notice_added")},
+                                     {"view_label", ctx.site.t(page.locale, "cart_view_bag")},
+                                     {"view_url", "/cart"}}),
         "application/json");
     res.headers.set("Cache-Control", "no-store");
   } else {
