@@ -287,12 +287,31 @@ std::string field_of(const std::string& flow_field) {
   return f;
 }
 
+// The confirmation of a placed order; this browser may see it from now on.
+Response placed(const Request& req, const std::string& order_id) {
+  Response res = Site::redirect("/order/" + order_id);
+  res.headers.add("Set-Cookie", std::string(kLastOrderCookie) + "=" + order_id +
+                                    "; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax" +
+                                    (req.secure ? "; Secure" : ""));
+  res.headers.add("Set-Cookie", clear_cart_cookie(req.secure));
+  return res;
+}
+
 Response place_order(Ctx& ctx, const Request& req) {
   auto page = ctx.site.context(req);
-  auto ready = ready_cart(ctx, req);
-  if (ready.redirect) return std::move(*ready.redirect);
-  const cart::Cart& cart = *ready.cart;
   Form f = Form::of(req);
+  auto ready = ready_cart(ctx, req);
+  if (ready.redirect) {
+    // A second submit of a form whose order is placed already (a double click, a reload):
+    // the same confirmation rather than "your bag is empty".
+    std::string key = f.get("checkout_key");
+    if (!key.empty() && key.size() <= 100) {
+      auto seen = ctx.checkout.orders.find_key("web:" + key);
+      if (seen && *seen) return placed(req, (*seen)->order_id);
+    }
+    return std::move(*ready.redirect);
+  }
+  const cart::Cart& cart = *ready.cart;
   CheckoutForm form = CheckoutForm::from(f);
   form.card_number.clear();  // never echoed back
   CheckoutForm typed = CheckoutForm::from(f);
@@ -366,12 +385,7 @@ Response place_order(Ctx& ctx, const Request& req) {
     return ctx.site.server_error(req);
   }
 
-  Response res = Site::redirect("/order/" + done->order.id);
-  res.headers.add("Set-Cookie", std::string(kLastOrderCookie) + "=" + done->order.id +
-                                    "; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax" +
-                                    (req.secure ? "; Secure" : ""));
-  res.headers.add("Set-Cookie", clear_cart_cookie(req.secure));
-  return res;
+  return placed(req, done->order.id);
 }
 
 // The order `id` when this browser placed it (fff_last_order) or its owner is signed in.
