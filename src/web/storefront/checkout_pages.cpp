@@ -8,6 +8,7 @@
 
 #include "core/id.hpp"
 #include "core/log.hpp"
+#include "modules/accounts/service.hpp"
 #include "web/storefront/cart_common.hpp"
 #include "web/storefront/cart_pages.hpp"
 
@@ -54,6 +55,7 @@ struct Ctx {
   Site& site;
   flows::CheckoutServices checkout;
   flows::OrderActions actions;
+  accounts::AccountService* accounts;
   flows::CartServices& cart() { return checkout.cart; }
 };
 
@@ -238,6 +240,28 @@ Response render_checkout(Ctx& ctx, const Request& req, const PageContext& page,
   meta.description = ctx.site.t(page.locale, "checkout_description");
   meta.noindex = true;
   return ctx.site.render(req, page, status, "checkout", std::move(data), meta);
+}
+
+// A signed-in customer's email, name and default (else first) address.
+void prefill(accounts::AccountService& accounts, const std::string& account_id,
+             CheckoutForm& form) {
+  auto account = accounts.account(account_id);
+  if (!account) return;
+  form.email = account->email;
+  form.name = account->name;
+  if (account->phone) form.phone = *account->phone;
+  auto addresses = accounts.addresses(account_id);
+  if (!addresses || addresses->empty()) return;
+  const accounts::Address* pick = &addresses->front();
+  for (const auto& a : *addresses)
+    if (a.is_default) pick = &a;
+  form.name = pick->name.empty() ? form.name : pick->name;
+  form.line1 = pick->line1;
+  form.line2 = pick->line2;
+  form.city = pick->city;
+  form.postal_code = pick->postal_code;
+  form.country = pick->country;
+  if (!pick->phone.empty()) form.phone = pick->phone;
 }
 
 // The cart checkout may use, or the redirect to /cart saying why not.
@@ -578,8 +602,8 @@ Response track_page(Ctx& ctx, const Request& req) {
 }  // namespace
 
 void add_checkout_pages(http::Router& router, Site& site, CheckoutPageServices services) {
-  auto ctx =
-      std::make_shared<Ctx>(Ctx{site, services.checkout, flows::OrderActions(services.orders)});
+  auto ctx = std::make_shared<Ctx>(
+      Ctx{site, services.checkout, flows::OrderActions(services.orders), services.accounts});
 
   router.add(
       "GET", "/checkout",
@@ -595,6 +619,7 @@ void add_checkout_pages(http::Router& router, Site& site, CheckoutPageServices s
               return Site::redirect_with_notice("/cart", "cart_notice_fix_lines");
         }
         CheckoutForm form;
+        if (auto me = shopper_of(req); me && ctx->accounts) prefill(*ctx->accounts, *me, form);
         if (auto q = req.query_param("country")) form.country = *q;
         return render_checkout(*ctx, req, page, *ready.cart, form, {}, 200);
       },
