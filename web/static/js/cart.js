@@ -74,3 +74,13 @@ if (country && refresh) {
     refresh.form.requestSubmit(refresh);
   });
 }
+
+// Checkout: one click places one order (the server also ignores a second submit of the form).
+const placeOrder = document.querySelector('.checkout-form [data-testid="place-order"]');
+if (placeOrder) {
+  placeOrder.form.addEventListener('submit', (event) => {
+    if (event.submitter !== placeOrder) return;
+    setTimeout(() => { placeOrder.disabled = true; }, 0);
+  });
+  window.addEventListener('pageshow', () => { placeOrder.disabled = false; });
+}
