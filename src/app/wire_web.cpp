@@ -39,7 +39,7 @@ Result<void> App::wire_web() {
         router_, *site_,
         web::CheckoutPageServices{
             flows::CheckoutServices{cart, *orders_, *payments_, *database_},
-            flows::OrderServices{*orders_, *payments_, *inventory_, *database_}});
+            flows::OrderServices{*orders_, *payments_, *inventory_, *database_}, accounts_.get()});
   }
 
   // --- customer account pages ---

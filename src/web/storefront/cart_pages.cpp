@@ -133,13 +133,16 @@ Response add_to_cart(Ctx& ctx, const Request& req) {
   if (views->empty() || views->front().product_status != "active")
     return fail(Error::unprocessable("variant_unavailable", "not for sale"), std::nullopt);
 
+  auto available = availability(ctx.services, {variant_id});
+  if (!available) return fail(available.error(), std::nullopt);
+  auto a = available->find(variant_id);
+  int64_t units = a == available->end() ? 0 : a->second;
+  // Sold out: say so without making a bag for nothing.
+  if (units < *quantity && !page.cart_id && !shopper_of(req))
+    return fail(Error::conflict("insufficient_stock", "not enough stock"), std::nullopt);
   auto current = cart_to_change(ctx, req);
   if (!current) return fail(current.error(), std::nullopt);
-  auto available = availability(ctx.services, {variant_id});
-  if (!available) return fail(available.error(), current->cart);
-  auto a = available->find(variant_id);
-  auto changed = ctx.services.carts.add_line(current->cart->id, variant_id, *quantity,
-                                             a == available->end() ? 0 : a->second);
+  auto changed = ctx.services.carts.add_line(current->cart->id, variant_id, *quantity, units);
   if (!changed) {
     auto e = changed.error();
     return fail(e, current->set_cookie ? current->cart : std::nullopt);
@@ -149,7 +152,9 @@ Response add_to_cart(Ctx& ctx, const Request& req) {
     res = Response::text(
         200,
         json::serialize(json::object{{"cart_count", item_count(*changed)},
-                                     {"message", ctx.site.t(page.locale, "cart_notice_added")}}),
+                                     {"message", ctx.site.t(page.locale, "cart_notice_added")},
+                                     {"view_label", ctx.site.t(page.locale, "cart_view_bag")},
+                                     {"view_url", "/cart"}}),
         "application/json");
     res.headers.set("Cache-Control", "no-store");
   } else {

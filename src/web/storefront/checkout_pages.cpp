@@ -8,6 +8,7 @@
 
 #include "core/id.hpp"
 #include "core/log.hpp"
+#include "modules/accounts/service.hpp"
 #include "web/storefront/cart_common.hpp"
 #include "web/storefront/cart_pages.hpp"
 
@@ -54,6 +55,7 @@ struct Ctx {
   Site& site;
   flows::CheckoutServices checkout;
   flows::OrderActions actions;
+  accounts::AccountService* accounts;
   flows::CartServices& cart() { return checkout.cart; }
 };
 
@@ -240,6 +242,28 @@ Response render_checkout(Ctx& ctx, const Request& req, const PageContext& page,
   return ctx.site.render(req, page, status, "checkout", std::move(data), meta);
 }
 
+// A signed-in customer's email, name and default (else first) address.
+void prefill(accounts::AccountService& accounts, const std::string& account_id,
+             CheckoutForm& form) {
+  auto account = accounts.account(account_id);
+  if (!account) return;
+  form.email = account->email;
+  form.name = account->name;
+  if (account->phone) form.phone = *account->phone;
+  auto addresses = accounts.addresses(account_id);
+  if (!addresses || addresses->empty()) return;
+  const accounts::Address* pick = &addresses->front();
+  for (const auto& a : *addresses)
+    if (a.is_default) pick = &a;
+  form.name = pick->name.empty() ? form.name : pick->name;
+  form.line1 = pick->line1;
+  form.line2 = pick->line2;
+  form.city = pick->city;
+  form.postal_code = pick->postal_code;
+  form.country = pick->country;
+  if (!pick->phone.empty()) form.phone = pick->phone;
+}
+
 // The cart checkout may use, or the redirect to /cart saying why not.
 struct Ready {
   std::optional<cart::Cart> cart;
@@ -287,12 +311,31 @@ std::string field_of(const std::string& flow_field) {
   return f;
 }
 
+// The confirmation of a placed order; this browser may see it from now on.
+Response placed(const Request& req, const std::string& order_id) {
+  Response res = Site::redirect("/order/" + order_id);
+  res.headers.add("Set-Cookie", std::string(kLastOrderCookie) + "=" + order_id +
+                                    "; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax" +
+                                    (req.secure ? "; Secure" : ""));
+  res.headers.add("Set-Cookie", clear_cart_cookie(req.secure));
+  return res;
+}
+
 Response place_order(Ctx& ctx, const Request& req) {
   auto page = ctx.site.context(req);
-  auto ready = ready_cart(ctx, req);
-  if (ready.redirect) return std::move(*ready.redirect);
-  const cart::Cart& cart = *ready.cart;
   Form f = Form::of(req);
+  auto ready = ready_cart(ctx, req);
+  if (ready.redirect) {
+    // A second submit of a form whose order is placed already (a double click, a reload):
+    // the same confirmation rather than "your bag is empty".
+    std::string key = f.get("checkout_key");
+    if (!key.empty() && key.size() <= 100) {
+      auto seen = ctx.checkout.orders.find_key("web:" + key);
+      if (seen && *seen) return placed(req, (*seen)->order_id);
+    }
+    return std::move(*ready.redirect);
+  }
+  const cart::Cart& cart = *ready.cart;
   CheckoutForm form = CheckoutForm::from(f);
   form.card_number.clear();  // never echoed back
   CheckoutForm typed = CheckoutForm::from(f);
@@ -366,12 +409,7 @@ Response place_order(Ctx& ctx, const Request& req) {
     return ctx.site.server_error(req);
   }
 
-  Response res = Site::redirect("/order/" + done->order.id);
-  res.headers.add("Set-Cookie", std::string(kLastOrderCookie) + "=" + done->order.id +
-                                    "; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax" +
-                                    (req.secure ? "; Secure" : ""));
-  res.headers.add("Set-Cookie", clear_cart_cookie(req.secure));
-  return res;
+  return placed(req, done->order.id);
 }
 
 // The order `id` when this browser placed it (fff_last_order) or its owner is signed in.
@@ -564,8 +602,8 @@ Response track_page(Ctx& ctx, const Request& req) {
 }  // namespace
 
 void add_checkout_pages(http::Router& router, Site& site, CheckoutPageServices services) {
-  auto ctx =
-      std::make_shared<Ctx>(Ctx{site, services.checkout, flows::OrderActions(services.orders)});
+  auto ctx = std::make_shared<Ctx>(
+      Ctx{site, services.checkout, flows::OrderActions(services.orders), services.accounts});
 
   router.add(
       "GET", "/checkout",
@@ -581,6 +619,7 @@ void add_checkout_pages(http::Router& router, Site& site, CheckoutPageServices s
               return Site::redirect_with_notice("/cart", "cart_notice_fix_lines");
         }
         CheckoutForm form;
+        if (auto me = shopper_of(req); me && ctx->accounts) prefill(*ctx->accounts, *me, form);
         if (auto q = req.query_param("country")) form.country = *q;
         return render_checkout(*ctx, req, page, *ready.cart, form, {}, 200);
       },

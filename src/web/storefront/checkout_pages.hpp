@@ -14,6 +14,10 @@
 #include "infra/http/router.hpp"
 #include "web/site.hpp"
 
+namespace fff::accounts {
+class AccountService;
+}
+
 namespace fff::web {
 
 inline constexpr const char* kLastOrderCookie = "fff_last_order";
@@ -21,6 +25,8 @@ inline constexpr const char* kLastOrderCookie = "fff_last_order";
 struct CheckoutPageServices {
   flows::CheckoutServices checkout;
   flows::OrderServices orders;
+  // Fills in a signed-in customer's email, name and default address (may be null).
+  accounts::AccountService* accounts = nullptr;
 };
 
 // REQUIRES: the services and `site` outlive the router.

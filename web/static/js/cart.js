@@ -5,7 +5,7 @@ const status = forms.length === 0 ? null : (() => {
   let region = document.querySelector('[data-cart-status]');
   if (!region) {
     region = document.createElement('div');
-    region.className = 'cart-status alert alert-dark shadow text-center mb-0';
+    region.className = 'cart-status text-bg-dark shadow text-center rounded px-4 py-3';
     region.setAttribute('role', 'status');
     region.setAttribute('aria-live', 'polite');
     region.dataset.cartStatus = '';
@@ -15,11 +15,18 @@ const status = forms.length === 0 ? null : (() => {
 })();
 
 let hideTimer = 0;
-function say(message) {
+function say(message, link) {
   if (!status) return;
   status.textContent = message;
+  if (link && link.url && link.label) {
+    const a = document.createElement('a');
+    a.href = link.url;
+    a.className = 'link-light ms-2';
+    a.textContent = link.label;
+    status.append(' ', a);
+  }
   clearTimeout(hideTimer);
-  hideTimer = setTimeout(() => { status.textContent = ''; }, 4000);
+  hideTimer = setTimeout(() => { status.textContent = ''; }, 6000);
 }
 
 function setCount(n) {
@@ -43,7 +50,7 @@ for (const form of forms) {
       const body = await response.json();
       if (response.ok && typeof body.cart_count === 'number')
         setCount(body.cart_count);
-      if (body.message) say(body.message);
+      if (body.message) say(body.message, response.ok ? { url: body.view_url, label: body.view_label } : null);
       else throw new Error('no message');
     } catch (error) {
       form.dataset.cartBusy = '';
@@ -66,4 +73,14 @@ if (country && refresh) {
   country.addEventListener('change', () => {
     refresh.form.requestSubmit(refresh);
   });
+}
+
+// Checkout: one click places one order (the server also ignores a second submit of the form).
+const placeOrder = document.querySelector('.checkout-form [data-testid="place-order"]');
+if (placeOrder) {
+  placeOrder.form.addEventListener('submit', (event) => {
+    if (event.submitter !== placeOrder) return;
+    setTimeout(() => { placeOrder.disabled = true; }, 0);
+  });
+  window.addEventListener('pageshow', () => { placeOrder.disabled = false; });
 }
