@@ -323,7 +323,9 @@ Response signin_post(Pages& p, const Request& req) {
     }
     if (e.kind == ErrorKind::rate_limited) {
       int minutes = std::max(1, (e.retry_after + 59) / 60);
-      errors.summary = site.t(ctx.locale, "account_err_locked", {{"n", std::to_string(minutes)}});
+      errors.summary = e.retry_after > 6 * 3600 ? site.t(ctx.locale, "account_err_locked_long")
+                                                : site.t(ctx.locale, "account_err_locked",
+                                                         {{"n", std::to_string(minutes)}});
       Response res = render_signin(p, req, ctx, 429, email, next, errors);
       if (e.retry_after > 0) res.headers.set("Retry-After", std::to_string(e.retry_after));
       return res;
