@@ -687,7 +687,7 @@ Response overview_page(Pages& p, const Request& req) {
   json::value default_address = nullptr;
   for (const auto& a : *addresses)
     if (a.is_default || default_address.is_null()) default_address = address_view(a, ctx.locale);
-  json::object d{{"nav", nav("overview")},
+  json::object d{{"acct_nav", nav("overview")},
                  {"name", account->name},
                  {"greeting", p.site.t(ctx.locale, "account_hello", {{"name", account->name}})},
                  {"email", account->email},
@@ -728,7 +728,7 @@ Response orders_page(Pages& p, const Request& req) {
   for (const auto& o : page->items) items.push_back(order_summary(ctx.locale, p.site, o));
   bool has_orders = !items.empty();
   json::object d{
-      {"nav", nav("orders")},
+      {"acct_nav", nav("orders")},
       {"orders", std::move(items)},
       {"has_orders", has_orders},
       {"pager", filter.after.has_value() || page->next.has_value()},
@@ -857,7 +857,7 @@ Response order_page(Pages& p, const Request& req) {
       {"refunded", o.refunded_minor ? m(o.refunded_minor) : std::string()}};
   std::string status = orders::to_string(o.status);
   json::object d{
-      {"nav", nav("orders")},
+      {"acct_nav", nav("orders")},
       {"number", o.number},
       {"heading", site.t(locale, "account_order_heading", {{"number", o.number}})},
       {"date", format_date(o.created_at, locale)},
@@ -953,7 +953,7 @@ Response render_address_form(Pages& p, const Request& req, const PageContext& ct
                              const FormErrors& errors) {
   bool editing = !address_id.empty();
   json::object d{
-      {"nav", nav("addresses")},
+      {"acct_nav", nav("addresses")},
       {"editing", editing},
       {"heading", p.site.t(ctx.locale, editing ? "account_addr_edit" : "account_addr_new")},
       {"action", editing ? "/account/addresses/" + address_id : std::string("/account/addresses")},
@@ -989,7 +989,7 @@ Response addresses_page(Pages& p, const Request& req) {
   if (!list) return p.site.server_error(req);
   json::array items;
   for (const auto& a : *list) items.push_back(address_view(a, ctx.locale));
-  json::object d{{"nav", nav("addresses")},
+  json::object d{{"acct_nav", nav("addresses")},
                  {"has_addresses", !list->empty()},
                  {"addresses", std::move(items)},
                  {"can_add", list->size() < p.s.accounts.settings().max_addresses}};
@@ -1077,7 +1077,7 @@ Response render_profile(Pages& p, const Request& req, const PageContext& ctx, in
   std::string phone =
       forms.profile.has("phone") ? forms.profile.get("phone") : account.phone.value_or("");
   json::object d{
-      {"nav", nav("profile")},
+      {"acct_nav", nav("profile")},
       {"email", account.email},
       {"verified", account.email_verified_at.has_value()},
       {"profile_errors", forms.profile_errors.to_json()},
