@@ -543,19 +543,19 @@ json::object nav(std::string_view current) {
 const char* status_class(orders::Status s) {
   using S = orders::Status;
   switch (s) {
-    case S::pending_payment: return "text-bg-warning";
+    case S::pending_payment: return "acct-status-waiting";
     case S::confirmed:
     case S::paid:
     case S::partially_fulfilled:
-    case S::fulfilled: return "text-bg-dark";
-    case S::shipped: return "text-bg-info";
-    case S::delivered: return "text-bg-success";
+    case S::fulfilled: return "acct-status-active";
+    case S::shipped: return "acct-status-shipped";
+    case S::delivered: return "acct-status-done";
     case S::cancelled:
     case S::refunded:
     case S::partially_refunded:
-    case S::returned: return "text-bg-secondary";
+    case S::returned: return "acct-status-closed";
   }
-  return "text-bg-secondary";
+  return "acct-status-closed";
 }
 
 std::string image_of(const std::optional<std::string>& key) {
