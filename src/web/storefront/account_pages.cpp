@@ -1009,7 +1009,11 @@ Response address_create(Pages& p, const Request& req) {
   if (!me) return to_signin(req);
   PageContext ctx = p.site.context(req);
   Form form = Form::of(req);
-  auto made = p.s.accounts.add_address(me->account_id, patch_of(form));
+  accounts::AddressPatch patch = patch_of(form);
+  // The first address of the book is the default one.
+  if (auto existing = p.s.accounts.addresses(me->account_id); existing && existing->empty())
+    patch.is_default = true;
+  auto made = p.s.accounts.add_address(me->account_id, patch);
   if (!made) return address_failure(p, req, ctx, "", form, made.error());
   return Site::redirect_with_notice("/account/addresses", "account_notice_address_saved");
 }
