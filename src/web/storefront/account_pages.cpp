@@ -323,7 +323,9 @@ Response signin_post(Pages& p, const Request& req) {
     }
     if (e.kind == ErrorKind::rate_limited) {
       int minutes = std::max(1, (e.retry_after + 59) / 60);
-      errors.summary = site.t(ctx.locale, "account_err_locked", {{"n", std::to_string(minutes)}});
+      errors.summary = e.retry_after > 6 * 3600 ? site.t(ctx.locale, "account_err_locked_long")
+                                                : site.t(ctx.locale, "account_err_locked",
+                                                         {{"n", std::to_string(minutes)}});
       Response res = render_signin(p, req, ctx, 429, email, next, errors);
       if (e.retry_after > 0) res.headers.set("Retry-After", std::to_string(e.retry_after));
       return res;
@@ -541,19 +543,19 @@ json::object nav(std::string_view current) {
 const char* status_class(orders::Status s) {
   using S = orders::Status;
   switch (s) {
-    case S::pending_payment: return "text-bg-warning";
+    case S::pending_payment: return "acct-status-waiting";
     case S::confirmed:
     case S::paid:
     case S::partially_fulfilled:
-    case S::fulfilled: return "text-bg-dark";
-    case S::shipped: return "text-bg-info";
-    case S::delivered: return "text-bg-success";
+    case S::fulfilled: return "acct-status-active";
+    case S::shipped: return "acct-status-shipped";
+    case S::delivered: return "acct-status-done";
     case S::cancelled:
     case S::refunded:
     case S::partially_refunded:
-    case S::returned: return "text-bg-secondary";
+    case S::returned: return "acct-status-closed";
   }
-  return "text-bg-secondary";
+  return "acct-status-closed";
 }
 
 std::string image_of(const std::optional<std::string>& key) {
@@ -685,7 +687,7 @@ Response overview_page(Pages& p, const Request& req) {
   json::value default_address = nullptr;
   for (const auto& a : *addresses)
     if (a.is_default || default_address.is_null()) default_address = address_view(a, ctx.locale);
-  json::object d{{"nav", nav("overview")},
+  json::object d{{"acct_nav", nav("overview")},
                  {"name", account->name},
                  {"greeting", p.site.t(ctx.locale, "account_hello", {{"name", account->name}})},
                  {"email", account->email},
@@ -726,7 +728,7 @@ Response orders_page(Pages& p, const Request& req) {
   for (const auto& o : page->items) items.push_back(order_summary(ctx.locale, p.site, o));
   bool has_orders = !items.empty();
   json::object d{
-      {"nav", nav("orders")},
+      {"acct_nav", nav("orders")},
       {"orders", std::move(items)},
       {"has_orders", has_orders},
       {"pager", filter.after.has_value() || page->next.has_value()},
@@ -855,7 +857,7 @@ Response order_page(Pages& p, const Request& req) {
       {"refunded", o.refunded_minor ? m(o.refunded_minor) : std::string()}};
   std::string status = orders::to_string(o.status);
   json::object d{
-      {"nav", nav("orders")},
+      {"acct_nav", nav("orders")},
       {"number", o.number},
       {"heading", site.t(locale, "account_order_heading", {{"number", o.number}})},
       {"date", format_date(o.created_at, locale)},
@@ -951,7 +953,7 @@ Response render_address_form(Pages& p, const Request& req, const PageContext& ct
                              const FormErrors& errors) {
   bool editing = !address_id.empty();
   json::object d{
-      {"nav", nav("addresses")},
+      {"acct_nav", nav("addresses")},
       {"editing", editing},
       {"heading", p.site.t(ctx.locale, editing ? "account_addr_edit" : "account_addr_new")},
       {"action", editing ? "/account/addresses/" + address_id : std::string("/account/addresses")},
@@ -987,7 +989,7 @@ Response addresses_page(Pages& p, const Request& req) {
   if (!list) return p.site.server_error(req);
   json::array items;
   for (const auto& a : *list) items.push_back(address_view(a, ctx.locale));
-  json::object d{{"nav", nav("addresses")},
+  json::object d{{"acct_nav", nav("addresses")},
                  {"has_addresses", !list->empty()},
                  {"addresses", std::move(items)},
                  {"can_add", list->size() < p.s.accounts.settings().max_addresses}};
@@ -1007,7 +1009,11 @@ Response address_create(Pages& p, const Request& req) {
   if (!me) return to_signin(req);
   PageContext ctx = p.site.context(req);
   Form form = Form::of(req);
-  auto made = p.s.accounts.add_address(me->account_id, patch_of(form));
+  accounts::AddressPatch patch = patch_of(form);
+  // The first address of the book is the default one.
+  if (auto existing = p.s.accounts.addresses(me->account_id); existing && existing->empty())
+    patch.is_default = true;
+  auto made = p.s.accounts.add_address(me->account_id, patch);
   if (!made) return address_failure(p, req, ctx, "", form, made.error());
   return Site::redirect_with_notice("/account/addresses", "account_notice_address_saved");
 }
@@ -1075,7 +1081,7 @@ Response render_profile(Pages& p, const Request& req, const PageContext& ctx, in
   std::string phone =
       forms.profile.has("phone") ? forms.profile.get("phone") : account.phone.value_or("");
   json::object d{
-      {"nav", nav("profile")},
+      {"acct_nav", nav("profile")},
       {"email", account.email},
       {"verified", account.email_verified_at.has_value()},
       {"profile_errors", forms.profile_errors.to_json()},
