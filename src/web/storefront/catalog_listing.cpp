@@ -124,6 +124,7 @@ http::Response search_page(Shared& shared, const http::Request& req) {
     ListingQuery query = parse_listing(req.query, true);
     json::object data;
     data["query"] = query.q;
+    data["search_query"] = query.q;  // the header's search box keeps it
     PageMeta meta;
     meta.noindex = true;
     meta.canonical = "";

@@ -253,7 +253,15 @@ void add_catalog_pages(http::Router& router, Site& site, CatalogPageServices ser
   site.add_layout_filler(
       [shared](const http::Request&, const PageContext& ctx, json::object& data) {
         auto tree = shared->categories.get(shared->catalog, ctx.locale);
-        data["nav"] = tree ? tree->nav : json::array{};
+        json::array nav = tree ? tree->nav : json::array{};
+        for (auto& item : nav) {
+          auto& o = item.as_object();
+          std::string_view url = o["href"].as_string();
+          bool here = ctx.path == url || (ctx.path.size() > url.size() &&
+                                          ctx.path.starts_with(url) && ctx.path[url.size()] == '/');
+          o["current"] = here;
+        }
+        data["nav"] = std::move(nav);
       });
 }
 

@@ -114,13 +114,15 @@ std::shared_ptr<const CategoryIndex> CategoryCache::get(catalog::CatalogService&
     for (int c : root.children) {
       const auto& child = idx->nodes[static_cast<size_t>(c)];
       if (child.count == 0) continue;
-      children.push_back(
-          json::object{{"name", child.name}, {"slug", child.slug}, {"url", child.url}});
+      children.push_back(json::object{
+          {"name", child.name}, {"slug", child.slug}, {"url", child.url}, {"href", child.url}});
     }
     bool has_children = !children.empty();
     idx->nav.push_back(json::object{{"name", root.name},
                                     {"slug", root.slug},
                                     {"url", root.url},
+                                    {"href", root.url},
+                                    {"current", false},
                                     {"has_children", has_children},
                                     {"children", std::move(children)}});
   }
