@@ -94,7 +94,7 @@ http::Response category_page(Shared& shared, const http::Request& req) {
     data["has_subcategories"] = !subs.empty();
     data["subcategories"] = std::move(subs);
 
-    data["products"] = card_views(site, locale, *page, kEagerCards);
+    data["grid"] = grid_view(card_views(site, locale, *page, kEagerCards), true);
     data["has_products"] = !page->items.empty();
     data["filtered"] = has_filters(query);
     data["empty_text"] = site.t(locale, "catalog_empty_category");
@@ -157,7 +157,7 @@ http::Response search_page(Shared& shared, const http::Request& req) {
                                           {"url", "/search" + query_string(dym)},
                                           {"corrected", page->corrected}};
     }
-    data["products"] = card_views(site, locale, *page, kEagerCards);
+    data["grid"] = grid_view(card_views(site, locale, *page, kEagerCards), true);
     data["has_products"] = !page->items.empty();
     data["filtered"] = has_filters(query);
     data["empty_text"] = site.t(locale, "catalog_search_no_results", {{"q", query.q}});

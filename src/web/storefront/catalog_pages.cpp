@@ -45,8 +45,8 @@ http::Response home_page(Shared& shared, const http::Request& req) {
     auto best = catalog.list_products({}, catalog::ProductSort::best_selling, 1, 8, locale);
     auto fresh = catalog.list_products({}, catalog::ProductSort::newest, 1, 8, locale);
     if (!best || !fresh) return site.server_error(req);
-    data["best_sellers"] = cv::card_views(site, locale, *best, 0);
-    data["new_arrivals"] = cv::card_views(site, locale, *fresh, 0);
+    data["best_sellers"] = cv::grid_view(cv::card_views(site, locale, *best, 0), false);
+    data["new_arrivals"] = cv::grid_view(cv::card_views(site, locale, *fresh, 0), false);
 
     PageMeta meta;
     meta.title = site.t(locale, "catalog_home_title");

@@ -245,6 +245,10 @@ json::array card_views(const Site& site, const std::string& locale,
   return out;
 }
 
+json::object grid_view(json::array cards, bool listing) {
+  return json::object{{"products", std::move(cards)}, {"listing", listing}};
+}
+
 std::string absolute_url(const Site& site, std::string_view path) {
   std::string base = site.options().public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
