@@ -239,7 +239,10 @@ json::array card_views(const Site& site, const std::string& locale,
   int i = 0;
   for (const auto& item : page.items) {
     if (!skip_id.empty() && item->product.id == skip_id) continue;
-    out.push_back(card_view(site, locale, *item, colours, i < eager_count));
+    json::object card = card_view(site, locale, *item, colours, i < eager_count);
+    // fetchpriority=high for the first row on a phone only: more would compete with each other
+    if (i >= 2 && card["has_image"].as_bool()) card["image"].as_object()["eager"] = false;
+    out.push_back(std::move(card));
     ++i;
   }
   return out;
