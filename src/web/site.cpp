@@ -652,8 +652,37 @@ http::Response Site::error_page(const http::Request& request, http::Response res
       return page;
     }
   }
-  if (response.status == 500 && request.route && request.route->options.page)
-    return server_error(request);
+  if (!request.route || !request.route->options.page) return response;
+  if (response.status == 500) return server_error(request);
+  // A page's form refused before its handler ran (CSRF, rate limit, body size, timeout): the
+  // browser gets a page saying why, not problem+json. A script asking for JSON keeps the problem.
+  auto type = response.headers.get("Content-Type");
+  auto accept = request.headers.get("Accept");
+  const bool wants_json = accept && accept->find("application/json") != std::string_view::npos;
+  if (response.status >= 400 && type && type->starts_with("application/problem+json") &&
+      !wants_json) {
+    PageContext ctx = context(request);
+    std::string code;
+    boost::system::error_code ec;
+    json::value problem = json::parse(response.body, ec);
+    if (!ec && problem.is_object())
+      if (const auto* c = problem.as_object().if_contains("code"); c && c->is_string())
+        code = std::string(c->get_string());
+    std::string key = "error_" + code;
+    auto en = impl_->strings.find("en");
+    if (en == impl_->strings.end() || !en->second.count(key)) key = "error_generic";
+    PageMeta meta;
+    meta.title = t(ctx.locale, "error_title");
+    meta.noindex = true;
+    std::string back(request.headers.get("Referer").value_or("/"));
+    json::object d{
+        {"status", response.status},
+        {"message", t(ctx.locale, key)},
+        {"back", back.find("://") == std::string::npos || is_local_path(back) ? back : "/"}};
+    http::Response page = render(request, ctx, response.status, "error", std::move(d), meta);
+    if (auto retry = response.headers.get("Retry-After")) page.headers.set("Retry-After", *retry);
+    return page;
+  }
   return response;
 }
 

@@ -271,6 +271,24 @@ TEST_F(SiteTest, BrowsersGetThe404PageAndApiClientsTheirProblem) {
   EXPECT_EQ(site_->error_page(api, problem).body, "{}");
 }
 
+TEST_F(SiteTest, AFormRefusedBeforeItsHandlerGetsAPageSayingWhy) {
+  http::Router router;
+  router.add(
+      "POST", "/cart/add", [](const http::Request&) { return http::Response{}; },
+      http::RouteOptions{.page = true});
+  auto req = get("/cart/add");
+  req.method = "POST";
+  req.route = router.match("POST", "/cart/add").route;
+  http::Response refused = http::Response::text(
+      403, R"({"status":403,"code":"csrf_token_invalid"})", "application/problem+json");
+  auto page = site_->error_page(req, refused);
+  EXPECT_EQ(page.status, 403);
+  EXPECT_EQ(page.headers.get("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("Your session changed"), std::string::npos);
+  req.headers.set("Accept", "application/json");
+  EXPECT_EQ(site_->error_page(req, refused).body, refused.body);
+}
+
 TEST_F(SiteTest, TheServerErrorPageNeedsNoServices) {
   auto res = site_->server_error(get("/p/x"));
   EXPECT_EQ(res.status, 500);
