@@ -1,6 +1,7 @@
 // The storefront: the shared Site (templates, strings, assets, page cache) and every page area's
 // routes. Each area registers its pages in its own block below.
 #include "app/app.hpp"
+#include "infra/jobs/queue.hpp"
 #include "modules/catalog/service.hpp"
 #include "modules/inventory/service.hpp"
 #include "web/site.hpp"
@@ -27,9 +28,12 @@ Result<void> App::wire_web() {
             return inventory->available(ids);
           }});
   // Cached pages show the catalog: any change here or on another node (catalog.changed reaches
-  // apply_remote_change) forgets them, in-stock flips included (catalog.stock_mirror).
+  // apply_remote_change) forgets them, in-stock flips included (catalog.stock_mirror); so does
+  // every stock movement, for the product pages' "only N left" (stock.changed, node-local).
   catalog_->on_change(
       [site = site_.get()](const catalog::CatalogChange&) { site->invalidate_pages(); });
+  jobs_->on_event({"stock.changed"},
+                  [site = site_.get()](const jobs::Event&) { site->invalidate_pages(); });
 
   // --- cart, checkout, confirmation, guest order tracking ---
   {

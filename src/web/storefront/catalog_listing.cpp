@@ -73,6 +73,8 @@ http::Response category_page(Shared& shared, const http::Request& req) {
       for (const auto* e : chain) trail.emplace_back(e->name, e->url);
     }
     data["breadcrumbs"] = breadcrumb_view(trail);
+    data["has_breadcrumbs"] = true;
+    data["is_search"] = false;
 
     // subcategories to move to: the children, or the siblings of a leaf
     const CategoryEntry* parent_for_links = entry.children.empty() && entry.parent >= 0
@@ -94,7 +96,7 @@ http::Response category_page(Shared& shared, const http::Request& req) {
     data["has_subcategories"] = !subs.empty();
     data["subcategories"] = std::move(subs);
 
-    data["products"] = card_views(site, locale, *page, kEagerCards);
+    data["grid"] = grid_view(card_views(site, locale, *page, kEagerCards), true);
     data["has_products"] = !page->items.empty();
     data["filtered"] = has_filters(query);
     data["empty_text"] = site.t(locale, "catalog_empty_category");
@@ -124,6 +126,8 @@ http::Response search_page(Shared& shared, const http::Request& req) {
     ListingQuery query = parse_listing(req.query, true);
     json::object data;
     data["query"] = query.q;
+    data["search_query"] = query.q;  // the header's search box keeps it
+    data["is_search"] = true;
     PageMeta meta;
     meta.noindex = true;
     meta.canonical = "";
@@ -132,7 +136,7 @@ http::Response search_page(Shared& shared, const http::Request& req) {
       meta.description = site.t(locale, "catalog_search_description");
       data["heading"] = site.t(locale, "catalog_search_title");
       data["no_query"] = true;
-      return site.render(req, ctx, 200, "search", std::move(data), meta);
+      return site.render(req, ctx, 200, "category", std::move(data), meta);
     }
     meta.title = site.t(locale, "catalog_search_results_for", {{"q", query.q}});
     meta.description = site.t(locale, "catalog_search_description");
@@ -143,7 +147,7 @@ http::Response search_page(Shared& shared, const http::Request& req) {
     if (!page) {
       if (page.error().kind == ErrorKind::unavailable) {
         data["unavailable"] = true;
-        return site.render(req, ctx, 200, "search", std::move(data), meta);
+        return site.render(req, ctx, 200, "category", std::move(data), meta);
       }
       if (page.error().kind != ErrorKind::invalid) return site.server_error(req);
       catalog::ProductPage empty;  // a page beyond the result window
@@ -156,12 +160,12 @@ http::Response search_page(Shared& shared, const http::Request& req) {
                                           {"url", "/search" + query_string(dym)},
                                           {"corrected", page->corrected}};
     }
-    data["products"] = card_views(site, locale, *page, kEagerCards);
+    data["grid"] = grid_view(card_views(site, locale, *page, kEagerCards), true);
     data["has_products"] = !page->items.empty();
     data["filtered"] = has_filters(query);
     data["empty_text"] = site.t(locale, "catalog_search_no_results", {{"q", query.q}});
     add_listing_views(site, locale, "/search", query, *page, true, data);
-    return site.render(req, ctx, 200, "search", std::move(data), meta);
+    return site.render(req, ctx, 200, "category", std::move(data), meta);
   });
 }
 

@@ -45,8 +45,8 @@ http::Response home_page(Shared& shared, const http::Request& req) {
     auto best = catalog.list_products({}, catalog::ProductSort::best_selling, 1, 8, locale);
     auto fresh = catalog.list_products({}, catalog::ProductSort::newest, 1, 8, locale);
     if (!best || !fresh) return site.server_error(req);
-    data["best_sellers"] = cv::card_views(site, locale, *best, 0);
-    data["new_arrivals"] = cv::card_views(site, locale, *fresh, 0);
+    data["best_sellers"] = cv::grid_view(cv::card_views(site, locale, *best, 0), false);
+    data["new_arrivals"] = cv::grid_view(cv::card_views(site, locale, *fresh, 0), false);
 
     PageMeta meta;
     meta.title = site.t(locale, "catalog_home_title");
@@ -253,7 +253,15 @@ void add_catalog_pages(http::Router& router, Site& site, CatalogPageServices ser
   site.add_layout_filler(
       [shared](const http::Request&, const PageContext& ctx, json::object& data) {
         auto tree = shared->categories.get(shared->catalog, ctx.locale);
-        data["nav"] = tree ? tree->nav : json::array{};
+        json::array nav = tree ? tree->nav : json::array{};
+        for (auto& item : nav) {
+          auto& o = item.as_object();
+          std::string_view url = o["href"].as_string();
+          bool here = ctx.path == url || (ctx.path.size() > url.size() &&
+                                          ctx.path.starts_with(url) && ctx.path[url.size()] == '/');
+          o["current"] = here;
+        }
+        data["nav"] = std::move(nav);
       });
 }
 

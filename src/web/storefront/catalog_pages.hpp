@@ -2,7 +2,8 @@
 // suggestions, product pages, the sitemap — and the `nav` layout filler.
 //
 // `nav` (added to every page's data): an array of the top categories, each
-//   {"name", "slug", "url", "has_children", "children": [{"name", "slug", "url"}]},
+//   {"name", "slug", "url", "href" (= url), "current" (the page is in it), "has_children",
+//    "children": [{"name", "slug", "url", "href"}]},
 // in the catalog's order, in the visitor's language. Category URLs are /c/{top} and
 // /c/{top}/{sub}, where {sub} is the subcategory's slug without its parent's prefix
 // ("women-dresses" under "women" → /c/women/dresses).

@@ -263,7 +263,7 @@ http::Response product_page(Shared& shared, const http::Request& req) {
         json::array cards = card_views(site, locale, *related, 0, p.id);
         if (cards.size() > 4) cards.resize(4);
         data["has_related"] = !cards.empty();
-        data["related"] = std::move(cards);
+        data["related"] = grid_view(std::move(cards), false);
       }
     }
 

@@ -114,13 +114,15 @@ std::shared_ptr<const CategoryIndex> CategoryCache::get(catalog::CatalogService&
     for (int c : root.children) {
       const auto& child = idx->nodes[static_cast<size_t>(c)];
       if (child.count == 0) continue;
-      children.push_back(
-          json::object{{"name", child.name}, {"slug", child.slug}, {"url", child.url}});
+      children.push_back(json::object{
+          {"name", child.name}, {"slug", child.slug}, {"url", child.url}, {"href", child.url}});
     }
     bool has_children = !children.empty();
     idx->nav.push_back(json::object{{"name", root.name},
                                     {"slug", root.slug},
                                     {"url", root.url},
+                                    {"href", root.url},
+                                    {"current", false},
                                     {"has_children", has_children},
                                     {"children", std::move(children)}});
   }
@@ -237,10 +239,17 @@ json::array card_views(const Site& site, const std::string& locale,
   int i = 0;
   for (const auto& item : page.items) {
     if (!skip_id.empty() && item->product.id == skip_id) continue;
-    out.push_back(card_view(site, locale, *item, colours, i < eager_count));
+    json::object card = card_view(site, locale, *item, colours, i < eager_count);
+    // fetchpriority=high for the first row on a phone only: more would compete with each other
+    if (i >= 2 && card["has_image"].as_bool()) card["image"].as_object()["eager"] = false;
+    out.push_back(std::move(card));
     ++i;
   }
   return out;
+}
+
+json::object grid_view(json::array cards, bool listing) {
+  return json::object{{"products", std::move(cards)}, {"listing", listing}};
 }
 
 std::string absolute_url(const Site& site, std::string_view path) {

@@ -87,6 +87,9 @@ json::array card_views(const Site& site, const std::string& locale,
                        const catalog::ProductPage& page, int eager_count,
                        const std::string& skip_id = "");
 
+// {"products": cards, "listing": listing} for _product_grid.mustache.
+json::object grid_view(json::array cards, bool listing);
+
 std::string money(int64_t minor);
 // "$25", "$25.50": no ".00" for whole amounts (filters and chips).
 std::string short_money(int64_t minor);

@@ -45,8 +45,9 @@ if (form) {
       status.classList.remove('is-error');
     }
     if (input.name !== 'colour') return;
-    const name = form.querySelector('[data-colour-name]');
-    if (name) name.textContent = input.dataset.label || input.value;
+    const names = form.querySelectorAll('.pdp-colour-name');
+    const index = Array.from(form.querySelectorAll('.pdp-colour-input')).indexOf(input);
+    names.forEach((n, i) => n.classList.toggle('is-selected', i === index));
     for (const group of groups) {
       const mine = group.dataset.colour === input.value;
       group.classList.toggle('is-selected', mine);
