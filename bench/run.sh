@@ -254,11 +254,14 @@ esac
 # category of the sitemap under each sort and its first pages, and every product page.
 curl -fsS "$base/sitemap.xml" >"$tmp/sitemap.xml" || die "GET /sitemap.xml failed"
 grep -o '<loc>[^<]*</loc>' "$tmp/sitemap.xml" | sed -E 's|</?loc>||g; s|^https?://[^/]*||' >"$tmp/sitemap.paths"
+# Each category page's own links (filters, pages) under every sort: only URLs the shop serves.
 grep '^/c/' "$tmp/sitemap.paths" | while read -r c; do
-  for sort in newest price_asc price_desc popular; do
-    for page in 1 2 3; do
-      for size in "" xs s m l xl; do echo "$c?${size:+size=$size&}sort=$sort&page=$page"; done
-    done
+  echo "$c"
+  curl -fsS "$base$c" | grep -o "href=\"$c?[^\"]*\"" | sed -E 's/^href="//; s/"$//; s/&amp;/\&/g'
+done | sort -u | while read -r u; do
+  echo "$u"
+  for sort in price_asc price_desc popular; do
+    case "$u" in *\?*) echo "$u&sort=$sort" ;; *) echo "$u?sort=$sort" ;; esac
   done
 done | shuf --random-source=<(yes) >"$tmp/page_category.paths"
 grep '^/p/' "$tmp/sitemap.paths" | shuf --random-source=<(yes) >"$tmp/page_product.paths"

@@ -184,8 +184,10 @@ TEST_P(ApiCase, Run) {
                  // Rendering the demo pictures takes seconds; cases that look at them say
                  // `env FFF_DEMO_IMAGES=1` (and media_api_test.cpp fetches them).
                  {"FFF_DEMO_IMAGES", "0"},
-                 // Cases run in parallel and may share one Redis: each server counts apart.
-                 {"FFF_KV_PREFIX", "case-" + std::to_string(::getpid()) + "-" + param.name + ":"}};
+                 // Cases run in parallel and may share one Redis: each server counts apart
+                 // (the process id is unique among running cases; a prefix has ≤ 64 characters).
+                 {"FFF_KV_PREFIX",
+                  "case-" + std::to_string(::getpid()) + "-" + param.name.substr(0, 40) + ":"}};
   for (const auto& [name, value] : file.env) options.env.emplace_back(name, expand_env(value));
   ServerProcess server(options);
 

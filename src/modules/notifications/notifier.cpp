@@ -124,8 +124,9 @@ Result<json::object> mail_data(std::string_view topic, const json::object& data,
                               {"email", email},
                               {"status", text_of(*order, "status")},
                               {"created_at", text_of(*order, "created_at")},
-                              {"link", settings.public_url + "/orders/" + url_encode(number) +
-                                           "?email=" + url_encode(email)}};
+                              // The storefront's guest tracking page.
+                              {"link", settings.public_url + "/track?number=" + url_encode(number) +
+                                           "&email=" + url_encode(email)}};
   json::array lines;
   if (const json::array* items = array_of(*order, "lines")) {
     for (const auto& item : *items) {

@@ -134,7 +134,7 @@ TEST_P(NotifierTest, OrderPlacedMailsTheOrderEmailWithLinesAndMoney) {
   EXPECT_NE(m.text.find("(M / Black) × 2  $1,234.50"), std::string::npos) << m.text;
   EXPECT_NE(m.text.find("Total: $1,239.50"), std::string::npos) << m.text;
   EXPECT_EQ(m.text.find("Discount"), std::string::npos);  // zero discount is not shown
-  EXPECT_NE(m.text.find("https://shop.example/orders/FFF-10023?email=ann%40example.com"),
+  EXPECT_NE(m.text.find("https://shop.example/track?number=FFF-10023&email=ann%40example.com"),
             std::string::npos);
   // The product name is text: escaped in HTML, never markup.
   EXPECT_EQ(m.html.find("<script>"), std::string::npos);
