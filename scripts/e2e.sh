@@ -13,7 +13,7 @@
 # <the binary's folder>/e2e-artifacts (build/debug/e2e-artifacts).
 #
 # Env: E2E_ARTIFACTS, E2E_DEMO_PRODUCTS (default 200), E2E_TESTS (test files, default all),
-#      E2E_KEEP_DATA=1 (keep the shop's data dir), CHROME_PATH (default /usr/bin/chromium),
+#      SHOP_KEEP_DATA=1 (keep the shop's data dir), CHROME_PATH (default /usr/bin/chromium),
 #      FFF_TEST_SERVER_LOG_DIR (when set, as in `make test`: the server log and the secrets the
 #      tests used are left there for scripts/check_secret_leaks.sh).
 set -euo pipefail
@@ -38,63 +38,24 @@ done
 rm -rf "$artifacts"
 mkdir -p "$artifacts"
 artifacts=$(cd "$artifacts" && pwd)
-data=$(mktemp -d "${TMPDIR:-/tmp}/fff-e2e.XXXXXX")
 log="$artifacts/server.log"
-pid=""
 
-stop_server() {
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  pid=""
-}
+# shellcheck source=scripts/test_shop.sh
+source "$root/scripts/test_shop.sh"
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  stop_server
+  shop_stop
   if [ -n "${FFF_TEST_SERVER_LOG_DIR:-}" ] && [ -f "$log" ]; then
     mkdir -p "$FFF_TEST_SERVER_LOG_DIR" && cp "$log" "$FFF_TEST_SERVER_LOG_DIR/server-e2e.log" || true
   fi
-  if [ "${E2E_KEEP_DATA:-0}" = 1 ]; then echo "e2e: data dir kept: $data"; else rm -rf "$data"; fi
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'echo "e2e: interrupted" >&2; exit 130' INT TERM
 
-free_port() {
-  local p
-  for p in $(shuf -i 20000-29999 -n 100); do
-    if [ -z "$(ss -ltnH "sport = :$p" 2>/dev/null)" ]; then echo "$p"; return 0; fi
-  done
-  return 1
-}
-
-port=$(free_port) || { echo "e2e: no free port" >&2; exit 1; }
-base="http://127.0.0.1:$port"
-# A shop of its own: no config file, SQLite in the fresh data dir, this process's memory for the
-# shared state; cheap password hashes (the tests sign up and in), a small demo catalog with its
-# pictures (the screenshots should look like a shop).
-env -u FFF_CONFIG -u FFF_DATABASE_URL -u FFF_REDIS_URL -u FFF_KV_PREFIX \
-  FFF_DEMO=true FFF_DEMO_PRODUCTS="${E2E_DEMO_PRODUCTS:-200}" FFF_DEMO_IMAGES=true \
-  FFF_PASSWORD_HASH=min FFF_LOG_LEVEL=info FFF_PUBLIC_URL="$base" \
-  "$bin" serve --listen "127.0.0.1:$port" --data-dir "$data/data" >"$log" 2>&1 &
-pid=$!
-
-t0=$SECONDS
-ready=no
-for _ in $(seq 1 1500); do   # up to 5 minutes: a sanitizer build draws the demo pictures slowly
-  if curl -fsS -o /dev/null --max-time 2 "$base/readyz" 2>/dev/null; then ready=yes; break; fi
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.2
-done
-if [ "$ready" != yes ]; then
-  echo "e2e: the server did not become ready at $base; its log ends:" >&2
-  tail -n 30 "$log" >&2
-  exit 1
-fi
-echo "e2e: shop ready at $base in $((SECONDS - t0))s ($bin)"
+shop_start "$bin" "$log" "${E2E_DEMO_PRODUCTS:-200}"
+base=$shop_url
 
 secrets=""
 if [ -n "${FFF_TEST_SERVER_LOG_DIR:-}" ]; then
@@ -116,7 +77,7 @@ FFF_BASE_URL="$base" E2E_ARTIFACTS="$artifacts" E2E_SECRETS_FILE="$secrets" \
   node --test --test-concurrency=1 --test-reporter=spec "${tests[@]}" 2>&1 |
   tee "$artifacts/test-output.txt" || rc=${PIPESTATUS[0]}
 
-stop_server
+shop_stop
 # The server's own health during the run: sanitizer reports, and 5xx answers in the access log.
 if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$log"; then
   echo "e2e: the server printed a sanitizer report (see $log):" >&2
