@@ -60,6 +60,12 @@ cart=$(curl -fsS -X POST -H 'Content-Type: application/json' -d '{}' "$base/api/
 curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -H "Cookie: fff_cart=$cart" \
   -d "{\"variant_id\":\"$variant\",\"quantity\":1}" "$base/api/v1/carts/$cart/lines"
 echo "{\"Cookie\": \"fff_cart=$cart\"}" >"$work/cart-headers.json"
+cart_page=$(curl -fsS -H "Cookie: fff_cart=$cart" "$base/cart" || true)
+if grep -q 'href="/checkout"' <<<"$cart_page"; then
+  echo "lighthouse: the cart holds $slug (variant $variant)"
+else
+  echo "lighthouse: warning: the cart page does not show the item (its run measures an empty cart)" >&2
+fi
 
 pages=(
   "home|/|"
