@@ -33,7 +33,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-SCENARIOS=${BENCH_SCENARIOS:-ceiling healthz product_list product_detail product_detail_signed_in me search_typo suggest login add_to_cart checkout}
+SCENARIOS=${BENCH_SCENARIOS:-ceiling healthz product_list product_detail product_detail_signed_in me search_typo suggest page_home page_category page_product login add_to_cart checkout}
 PRODUCTS=${BENCH_PRODUCTS:-10000}
 MIN_URLS=${BENCH_MIN_URLS:-1000}
 DURATION=${BENCH_DURATION:-10s}
@@ -250,7 +250,20 @@ case " $SCENARIOS " in
     ;;
 esac
 
-for s in product_list product_detail search_typo suggest; do
+# The storefront's HTML pages, as a visitor without cookies asks for them: every
+# category of the sitemap under each sort and its first pages, and every product page.
+curl -fsS "$base/sitemap.xml" >"$tmp/sitemap.xml" || die "GET /sitemap.xml failed"
+grep -o '<loc>[^<]*</loc>' "$tmp/sitemap.xml" | sed -E 's|</?loc>||g; s|^https?://[^/]*||' >"$tmp/sitemap.paths"
+grep '^/c/' "$tmp/sitemap.paths" | while read -r c; do
+  for sort in newest price_asc price_desc popular; do
+    for page in 1 2 3; do
+      for size in "" xs s m l xl; do echo "$c?${size:+size=$size&}sort=$sort&page=$page"; done
+    done
+  done
+done | shuf --random-source=<(yes) >"$tmp/page_category.paths"
+grep '^/p/' "$tmp/sitemap.paths" | shuf --random-source=<(yes) >"$tmp/page_product.paths"
+
+for s in product_list product_detail search_typo suggest page_category page_product; do
   n=$(wc -l <"$tmp/$s.paths")
   say "$s: $n distinct URLs"
   case " $SCENARIOS " in *" $s "*) [ "$n" -ge "$MIN_URLS" ] || die "$s has only $n distinct URLs (want $MIN_URLS; more products?)" ;; esac
@@ -263,6 +276,8 @@ scenario_spec() {
   case "$1" in
     ceiling) echo "$scen/get.lua|/api/v1/ping|" ;;
     healthz) echo "$scen/get.lua|/healthz|" ;;
+    page_home) echo "$scen/get.lua|/|" ;;
+    page_category | page_product) echo "$scen/paths.lua|/|$tmp/$1.paths" ;;
     product_list | product_detail | search_typo | suggest | product_detail_signed_in | me)
       echo "$scen/paths.lua|/|$tmp/$1.paths" ;;
     login) echo "$scen/login.lua|/api/v1/auth/login|$tmp/accounts.tsv" ;;

@@ -1,4 +1,5 @@
 #include "app/app.hpp"
+#include "web/site.hpp"
 
 #include <pthread.h>
 
@@ -214,6 +215,12 @@ Result<std::unique_ptr<App>> App::create(Config config) {
   app->pipeline_.use(http::forwarded(app->config_.trusted_proxies));
   app->pipeline_.use(http::observe(app->metrics_));
   app->pipeline_.use(http::security_headers());
+  // Inside security headers, outside the barrier: a browser gets the shop's 404 and 500 pages.
+  app->pipeline_.use([raw = app.get()](http::Request& req, const http::Next& next) {
+    http::Response res = next(req);
+    if (raw->site_ && res.status >= 404) return raw->site_->error_page(req, std::move(res));
+    return res;
+  });
   app->pipeline_.use(http::barrier());
   app->pipeline_.use(http::rate_limit(
       *app->shared_state_, http::RateLimits{.global_per_minute = app->config_.rate_limit_global,
@@ -304,8 +311,8 @@ Result<std::unique_ptr<App>> App::create(Config config) {
                                                                     const std::string& session_id) {
                                          return accounts->confirm_second_factor(session_id);
                                        }});
-  for (auto wire :
-       {&App::wire_events, &App::wire_cart, &App::wire_orders, &App::wire_notifications, &App::wire_web}) {
+  for (auto wire : {&App::wire_events, &App::wire_cart, &App::wire_orders, &App::wire_notifications,
+                    &App::wire_web}) {
     if (auto wired = (app.get()->*wire)(); !wired) return wired.error();
   }
   if (app->config_.test_routes) app->add_test_routes();

@@ -170,7 +170,8 @@ int main(int argc, char** argv) {
       auto app = fff::app::App::create(c);
       if (app) {
         for (const auto* r : (*app)->router().routes())
-          std::cout << r->method << " " << r->pattern << "\n";
+          std::cout << r->method << " " << r->pattern << (r->options.page ? "  (page)" : "")
+                    << "\n";
       } else {
         rc = fail_config(app.error());
       }

@@ -134,6 +134,10 @@ class Site {
   http::Response not_found(const http::Request& request) const;
   // The 500 page, without touching any service (it must render when everything else fails).
   http::Response server_error(const http::Request& request) const;
+  // For the app's pipeline: what a browser sees instead of an error the server made — the 404
+  // page for an unknown path outside /api/ asked for with Accept: text/html, the 500 page when a
+  // page route failed. Any other response is returned as it is.
+  http::Response error_page(const http::Request& request, http::Response response) const;
 
   // --- strings and formatting ---
   // The string `key` in `locale` (English when missing there; the key itself when missing
@@ -147,8 +151,8 @@ class Site {
 
   // A layout filler adds to every page's data (e.g. "nav" categories, "cart_count"). Register
   // at start-up only. Fillers must be cheap: they run on every render.
-  using LayoutFiller = std::function<void(const http::Request&, const PageContext&,
-                                          boost::json::object& data)>;
+  using LayoutFiller =
+      std::function<void(const http::Request&, const PageContext&, boost::json::object& data)>;
   void add_layout_filler(LayoutFiller filler);
 
   // Routes the site itself owns: /assets/{file}, /favicon.ico, /robots.txt, /lang/{locale},
