@@ -166,8 +166,20 @@ export async function screenshots(page, name) {
   const saved = [];
   for (const [label, size] of [['phone', PHONE], ['desktop', DESKTOP]]) {
     await page.setViewportSize(size);
-    // Lazy images below the fold load as the full-page capture scrolls; give layout a moment.
     await page.waitForLoadState('load');
+    // A full-page capture does not scroll, so images below the fold (loading="lazy") would stay
+    // blank: load them all first (at most 10 s).
+    await page.evaluate(async () => {
+      const images = [...document.images];
+      for (const img of images) if (img.loading === 'lazy') img.loading = 'eager';
+      await Promise.race([
+        Promise.all(images.filter((i) => !i.complete).map((i) => new Promise((done) => {
+          i.addEventListener('load', done, { once: true });
+          i.addEventListener('error', done, { once: true });
+        }))),
+        new Promise((done) => setTimeout(done, 10000)),
+      ]);
+    }).catch(() => {});
     const file = artifactPath('screenshots', `${name}-${label}.png`);
     await page.screenshot({ path: file, fullPage: true });
     saved.push(file);
