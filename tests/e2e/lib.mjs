@@ -122,7 +122,7 @@ export function recordSecret(value) {
   fs.appendFileSync(file, `${value}\n`);
 }
 
-async function recordCookies(context) {
+export async function recordCookies(context) {
   if (!process.env.E2E_SECRETS_FILE) return;
   const cookies = await context.cookies().catch(() => []);
   for (const c of cookies) if (/session|cart|csrf/i.test(c.name)) recordSecret(c.value);

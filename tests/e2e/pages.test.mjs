@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, newContext, watchProblems, runAxe, formatViolations, screenshots, artifactPath,
+  launch, newContext, watchProblems, recordCookies, runAxe, formatViolations, screenshots, artifactPath,
   openCategoryFromNav, openFirstProduct, pickColourAndSize, addToCartAndOpenCart, goToCheckout,
   fillContactAndAddress, fillCard, placeOrder, checkoutPaid, uniqueEmail, signUp, signIn, CARD_DECLINED,
 } from './lib.mjs';
@@ -27,6 +27,7 @@ before(async () => {
   problems = watchProblems(page);
 });
 after(async () => {
+  if (context) await recordCookies(context);
   await context?.close();
   await browser?.close();
 });
