@@ -34,8 +34,12 @@ struct RateLimits {
   // unsafe requests to a route whose pattern starts with one of `sensitive_routes`; 0 turns it
   // off.
   int sensitive_per_minute = 20;
-  std::vector<std::string> sensitive_routes = {"/api/v1/auth/", "/api/v1/admin/tokens",
-                                               "/api/v1/admin/me/totp", "/account/"};
+  // The storefront's account forms that take a password or a mailed token are as sensitive as
+  // their API twins; editing an address is not.
+  std::vector<std::string> sensitive_routes = {
+      "/api/v1/auth/",   "/api/v1/admin/tokens",      "/api/v1/admin/me/totp", "/account/signin",
+      "/account/signup", "/account/forgot",           "/account/reset",        "/account/verify",
+      "/account/unlock", "/account/profile/password", "/account/profile/email"};
 };
 
 // Answers 429 `rate_limited` with Retry-After once a budget is spent. When the shared store
