@@ -6,7 +6,7 @@ RELEASE_DIR := build/release
 DEBUG_DIR := build/debug
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 
-.PHONY: run test build build-debug bench scan deps format format-check clean e2e
+.PHONY: run test build build-debug bench scan deps format format-check clean e2e lighthouse
 
 deps:
 	@bash scripts/deps.sh all
@@ -29,6 +29,20 @@ build-debug:
 test:
 	@bash scripts/deps.sh test
 	bash scripts/test.sh
+
+# The browser tests (tests/e2e) against the debug build `make test` uses (sanitizers on), on a
+# fresh demo shop; screenshots and axe results in build/debug/e2e-artifacts. `make test` runs them too.
+e2e:
+	@bash scripts/deps.sh test
+	cmake -S . -B $(DEBUG_DIR) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Debug -DFFF_SANITIZE=ON -DFFF_WERROR=ON
+	cmake --build $(DEBUG_DIR) -j $(JOBS) --target fff
+	bash scripts/e2e.sh $(DEBUG_DIR)/fff
+
+# Lighthouse 12 (mobile, default throttling) on home, a category, a product and the cart of the
+# release build's demo shop: the four scores per page, reports in build/release/lighthouse.
+lighthouse: build
+	@bash scripts/deps.sh test
+	bash scripts/lighthouse.sh $(RELEASE_DIR)/fff
 
 bench:
 	@bash scripts/deps.sh bench

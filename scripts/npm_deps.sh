@@ -12,11 +12,15 @@ command -v npm >/dev/null 2>&1 || { echo "npm_deps: npm not found (scripts/deps.
 [ -f "$lock" ] || { echo "npm_deps: $lock is missing" >&2; exit 1; }
 
 want=$(sha256sum "$lock" | cut -d' ' -f1)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$root/tests/node_modules/.bin/redocly" ]; then
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$root/tests/node_modules/.bin/redocly" ] &&
+  [ -f "$root/tests/node_modules/playwright-core/package.json" ] &&
+  [ -x "$root/tests/node_modules/.bin/lighthouse" ]; then
   exit 0
 fi
 
 echo "npm_deps: installing test packages (npm ci --prefix tests)" >&2
+# playwright-core and lighthouse download no browser: the e2e tests and Lighthouse drive Debian's
+# chromium (scripts/deps.sh test installs it).
 # Redocly's usage telemetry and update checks would try the network beyond the npm registry.
 export REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 npm ci --prefix "$root/tests" --no-audit --no-fund --loglevel=error >&2

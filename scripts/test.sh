@@ -4,8 +4,9 @@
 #   1. PostgreSQL + Redis on loopback (scripts/services.sh, a state dir of this run's own)
 #   2. Debug build with ASan/UBSan and -Werror (build/debug)
 #   3. ctest: unit and API tests, storage tests once per config (/sqlite and /postgres)
-#   4. the routes of the binary against api/openapi.yaml (scripts/check_routes.sh), and no
-#      password or token the tests used in any test server's output (check_secret_leaks.sh)
+#   4. the routes of the binary against api/openapi.yaml (scripts/check_routes.sh), the browser
+#      tests (scripts/e2e.sh: Chromium journeys, axe, screenshots in $BUILD_DIR/e2e-artifacts),
+#      and no password or token the tests used in any test server's output (check_secret_leaks.sh)
 #   4b. two nodes behind nginx on one PostgreSQL and one Redis (tests/cluster/run.sh)
 #   5. Redocly lint of api/openapi.yaml (recommended rules, api/redocly.yaml)
 #   6. the layering rules (scripts/check_layers.sh, after its self-test)
@@ -143,6 +144,9 @@ run_ctest() {
 
 check_routes() { "$root/scripts/check_routes.sh" "$FFF_BIN"; }
 
+# Its server log and the secrets it used land in $FFF_TEST_SERVER_LOG_DIR for the leak check.
+run_e2e() { bash scripts/e2e.sh "$FFF_BIN"; }
+
 lint_openapi() {
   local rc=0
   "$root/scripts/npm_deps.sh" || return 1
@@ -208,11 +212,13 @@ if [ "$built" = yes ]; then
     failed_steps+=(ctest)
   fi
   step routes-vs-openapi check_routes
+  step e2e run_e2e
   step secret-leaks check_secret_leaks
   step cluster run_cluster
 else
   skip ctest "no binary (build failed)"
   skip routes-vs-openapi "no binary (build failed)"
+  skip e2e "no binary (build failed)"
   skip secret-leaks "no binary (build failed)"
   skip cluster "no binary (build failed)"
 fi
