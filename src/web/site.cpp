@@ -744,7 +744,7 @@ void Site::add_routes(http::Router& router) const {
       "GET", "/robots.txt",
       [this](const http::Request&) {
         std::string body =
-            "User-agent: *\nDisallow: /cart\nDisallow: /checkout\nDisallow: /account\n"
+            "User-agent: *\nDisallow: /checkout\nDisallow: /account\n"
             "Disallow: /order/\nDisallow: /api/\nDisallow: /search\nDisallow: /lang/\n\nSitemap: " +
             options_.public_url + "/sitemap.xml\n";
         http::Response res = http::Response::text(200, std::move(body));

