@@ -26,7 +26,8 @@ if ! (cd "$tmp" && FFF_DATA_DIR="$tmp/data" FFF_DEMO=0 FFF_LOG_LEVEL=error "$fff
   cat "$tmp/served.err" >&2
   exit 1
 fi
-# Keep only `METHOD /path` lines (a stray log line must not pass for a route).
+# Keep only `METHOD /path` lines (a stray log line must not pass for a route), without the
+# storefront's HTML pages (marked "(page)"): they are not API operations.
 grep -E '^[A-Z]+ /' "$tmp/served.raw" | grep -v '(page)$' | sed 's/[[:space:]]*$//' | LC_ALL=C sort -u >"$tmp/served"
 node "$root/scripts/spec_routes.cjs" "$spec" | LC_ALL=C sort -u >"$tmp/spec"
 

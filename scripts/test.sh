@@ -145,7 +145,7 @@ run_ctest() {
 check_routes() { "$root/scripts/check_routes.sh" "$FFF_BIN"; }
 
 # Its server log and the secrets it used land in $FFF_TEST_SERVER_LOG_DIR for the leak check.
-run_e2e() { bash scripts/e2e.sh "$FFF_BIN"; }
+run_e2e() { bash "$root/scripts/e2e.sh" "$FFF_BIN"; }
 
 lint_openapi() {
   local rc=0
