@@ -5,10 +5,10 @@
 #include "modules/catalog/service.hpp"
 #include "modules/inventory/service.hpp"
 #include "web/site.hpp"
-#include "web/storefront/catalog_pages.hpp"
-#include "web/storefront/cart_pages.hpp"
-#include "web/storefront/checkout_pages.hpp"
 #include "web/storefront/account_pages.hpp"
+#include "web/storefront/cart_pages.hpp"
+#include "web/storefront/catalog_pages.hpp"
+#include "web/storefront/checkout_pages.hpp"
 
 namespace fff::app {
 
