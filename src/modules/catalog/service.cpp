@@ -224,6 +224,12 @@ Result<ProductPage> CatalogService::list_products(const ProductFilter& filter, P
   return out;
 }
 
+Result<std::optional<std::string>> CatalogService::current_slug_for(
+    const std::string& former_slug) {
+  if (!valid_slug(former_slug)) return std::optional<std::string>{};
+  return store_.current_slug_for(former_slug);
+}
+
 Result<ProductDetail> CatalogService::product_by_slug(const std::string& slug,
                                                       const std::string& locale) {
   auto not_found = [&] {

@@ -58,6 +58,9 @@ class CatalogService {
                                     int per_page, const std::string& locale = "en");
   // Error: not_found / product_not_found when no active product has the slug.
   Result<ProductDetail> product_by_slug(const std::string& slug, const std::string& locale = "en");
+  // Where a renamed product lives now: the current slug of the active product that once had
+  // `former_slug` (nullopt when there is none), for 301s from old links.
+  Result<std::optional<std::string>> current_slug_for(const std::string& former_slug);
   // The category tree, roots first, each node counting the active products in it and below.
   Result<std::vector<CategoryNode>> category_tree(const std::string& locale = "en");
 

@@ -734,6 +734,10 @@ Result<ProductRecord> CatalogService::update_product(
   }
   product->updated_at = to_iso8601(clock_.now());
   if (auto r = store_.update_product(*tx, *product); !r) return racing_duplicate(r.error());
+  if (product->slug != old_slug)
+    if (auto r = store_.record_former_slug(*tx, id, old_slug, product->slug, product->updated_at);
+        !r)
+      return r.error();
   if (in.tags)
     if (auto r = store_.replace_tags(*tx, id, product->tags); !r) return r.error();
   if (auto r = write_translations(store_, *tx, id, in.translations); !r) return r.error();

@@ -163,6 +163,18 @@ Result<void> ProductStore::update_product(db::Transaction& tx, const Product& p)
        p.fit, p.gender, p.season, p.seo_title, p.seo_description, p.status, p.updated_at, p.id});
 }
 
+Result<void> ProductStore::record_former_slug(db::Transaction& tx, const std::string& product_id,
+                                              const std::string& former_slug,
+                                              const std::string& new_slug, const std::string& at) {
+  if (auto d = run(tx, "DELETE FROM product_slug_redirects WHERE slug = $1", {new_slug}); !d)
+    return d;
+  return run(tx,
+             "INSERT INTO product_slug_redirects (slug, product_id, created_at) "
+             "VALUES ($1, $2, $3) ON CONFLICT (slug) DO UPDATE SET "
+             "product_id = excluded.product_id, created_at = excluded.created_at",
+             {former_slug, product_id, at});
+}
+
 Result<void> ProductStore::replace_tags(db::Transaction& tx, const std::string& product_id,
                                         const std::vector<std::string>& tags) {
   if (auto d = run(tx, "DELETE FROM product_tags WHERE product_id = $1", {product_id}); !d)

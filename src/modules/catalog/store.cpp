@@ -212,6 +212,16 @@ Result<std::vector<Product>> ProductStore::list_active(const ResolvedFilter& fil
   return out;
 }
 
+Result<std::optional<std::string>> ProductStore::current_slug_for(const std::string& former_slug) {
+  auto rows = db_.query(
+      "SELECT p.slug FROM product_slug_redirects r JOIN products p ON p.id = r.product_id "
+      "WHERE r.slug = $1 AND p.status = 'active'",
+      {former_slug});
+  if (!rows) return rows.error();
+  if (rows->rows.empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{rows->rows[0].text(0)};
+}
+
 Result<std::optional<Product>> ProductStore::find_active_by_slug(const std::string& slug) {
   auto rows = db_.query(std::string("SELECT ") + kProductColumns +
                             " FROM products p WHERE p.slug = $1 AND p.status = 'active'",

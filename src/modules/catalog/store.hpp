@@ -66,6 +66,8 @@ class ProductStore {
   Result<std::vector<Product>> list_active(const ResolvedFilter& filter, ProductSort sort,
                                            int limit, int64_t offset);
   Result<std::optional<Product>> find_active_by_slug(const std::string& slug);
+  // The current slug of the active product that once had `former_slug`; nullopt when none.
+  Result<std::optional<std::string>> current_slug_for(const std::string& former_slug);
   // Active products among `ids`, in no particular order (missing and inactive ones left out).
   Result<std::vector<Product>> active_by_ids(const std::vector<std::string>& ids);
   // Products in any status with an id above `after_id`, in id order: a keyset walk over the
@@ -121,6 +123,11 @@ class ProductStore {
   Result<std::optional<Product>> product_by_slug(db::Transaction& tx, const std::string& slug);
   Result<void> insert_product(db::Transaction& tx, const Product& product);
   Result<void> update_product(db::Transaction& tx, const Product& product);
+  // Remembers that `product_id` was at `former_slug` (now at `new_slug`, which stops being a
+  // redirect of any product).
+  Result<void> record_former_slug(db::Transaction& tx, const std::string& product_id,
+                                  const std::string& former_slug, const std::string& new_slug,
+                                  const std::string& at);
   Result<void> replace_tags(db::Transaction& tx, const std::string& product_id,
                             const std::vector<std::string>& tags);
   // Recomputes what products keep copied from their variants and tags: the "from" price, the

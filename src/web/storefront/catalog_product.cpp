@@ -42,8 +42,11 @@ http::Response product_page(Shared& shared, const http::Request& req) {
     if (!catalog::valid_slug(slug)) return site.not_found(req);
     auto detail = shared.catalog.product_by_slug(slug, locale);
     if (!detail) {
-      if (detail.error().kind == ErrorKind::not_found) return site.not_found(req);
-      return site.server_error(req);
+      if (detail.error().kind != ErrorKind::not_found) return site.server_error(req);
+      // A renamed product: old links (search engines, shared links, mails) move for good.
+      auto current = shared.catalog.current_slug_for(slug);
+      if (current && *current) return Site::redirect("/p/" + **current, 301);
+      return site.not_found(req);
     }
     const catalog::ProductSummary& s = detail->summary;
     const catalog::Product& p = s.product;

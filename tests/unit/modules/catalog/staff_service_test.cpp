@@ -154,6 +154,31 @@ TEST_P(StaffCatalogTest, ArchivingTakesAProductOutOfTheShop) {
   EXPECT_EQ(service_->product_by_slug("archived-dress").error().code, "product_not_found");
 }
 
+TEST_P(StaffCatalogTest, ARenamedProductsFormerSlugsLeadToItsCurrentOne) {
+  auto made = service_->create_product(dress("wrap-dress"));
+  ASSERT_TRUE(made.ok());
+  const std::string id = made->product.id;
+  auto rename = [&](const std::string& slug) {
+    ProductInput in;
+    in.slug = slug;
+    auto r = service_->update_product(id, in);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+  };
+  rename("linen-wrap-dress");
+  rename("silk-wrap-dress");
+  EXPECT_EQ(service_->current_slug_for("wrap-dress").value(), "silk-wrap-dress");
+  EXPECT_EQ(service_->current_slug_for("linen-wrap-dress").value(), "silk-wrap-dress");
+  EXPECT_EQ(service_->current_slug_for("silk-wrap-dress").value(), std::nullopt);  // it is live
+  rename("wrap-dress");  // back to the first: that slug is live again, not a redirect
+  EXPECT_EQ(service_->current_slug_for("wrap-dress").value(), std::nullopt);
+  EXPECT_EQ(service_->current_slug_for("silk-wrap-dress").value(), "wrap-dress");
+  EXPECT_EQ(service_->current_slug_for("never-was").value(), std::nullopt);
+  ProductInput archive;
+  archive.status = "archived";
+  ASSERT_TRUE(service_->update_product(id, archive).ok());
+  EXPECT_EQ(service_->current_slug_for("silk-wrap-dress").value(), std::nullopt);  // not sold
+}
+
 TEST_P(StaffCatalogTest, ACategoryCannotMoveUnderItsOwnSubcategory) {
   CategoryInput move;
   move.parent_id = std::optional<std::string>(dresses_);
