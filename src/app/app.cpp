@@ -460,13 +460,14 @@ void App::add_test_routes() {
         return http::json_response({{"received", std::move(*body)}});
       },
       http::RouteOptions{.body_limit = 1024}, false);
-  // The last mail this process sent to ?to=, with the token of its link, so that API cases can
-  // follow verification, reset and unlock links.
+  // The last mail this process sent to ?to= (whose subject contains ?subject=), with the token
+  // of its link, so that API cases can follow verification, reset and unlock links.
   router_.add(
       "GET", "/_test/mail/latest",
       [this](const http::Request& req) {
         auto to = req.query_param("to");
-        auto found = to ? mailer_->last_sent_to(*to) : std::nullopt;
+        auto found =
+            to ? mailer_->last_sent_to(*to, req.query_param("subject").value_or("")) : std::nullopt;
         if (!found)
           return http::problem(Error::not_found("mail_not_found", "no mail to that address"),
                                req.request_id);

@@ -76,15 +76,20 @@ Result<void> RecordingMailer::send(const MailMessage& message) {
   if (auto sent = inner_->send(message); !sent) return sent;
   std::lock_guard lock(mutex_);
   if (last_.size() >= kRemembered && !last_.count(lower(message.to))) last_.clear();
-  last_[lower(message.to)] = message;
+  auto& sent = last_[lower(message.to)];
+  if (sent.size() >= kPerRecipient) sent.erase(sent.begin());
+  sent.push_back(message);
   return {};
 }
 
-std::optional<MailMessage> RecordingMailer::last_sent_to(std::string_view to) const {
+std::optional<MailMessage> RecordingMailer::last_sent_to(std::string_view to,
+                                                         std::string_view subject_part) const {
   std::lock_guard lock(mutex_);
   auto it = last_.find(lower(to));
   if (it == last_.end()) return std::nullopt;
-  return it->second;
+  for (auto m = it->second.rbegin(); m != it->second.rend(); ++m)
+    if (m->subject.find(subject_part) != std::string::npos) return *m;
+  return std::nullopt;
 }
 
 }  // namespace fff::mail

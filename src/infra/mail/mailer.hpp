@@ -66,14 +66,18 @@ class RecordingMailer : public Mailer {
   explicit RecordingMailer(std::unique_ptr<Mailer> inner);
   // The inner mailer's answer; a message is remembered only when it was handed over.
   Result<void> send(const MailMessage& message) override;
-  // As FileMailer::last_sent_to.
-  std::optional<MailMessage> last_sent_to(std::string_view to) const;
+  // The last message sent to `to` (case-insensitively) whose subject contains `subject_part`.
+  // Mails are sent by parallel jobs, so which one came last is not an order a caller can rely
+  // on; the subject picks the one it means.
+  std::optional<MailMessage> last_sent_to(std::string_view to,
+                                          std::string_view subject_part = {}) const;
   static constexpr size_t kRemembered = 1000;
+  static constexpr size_t kPerRecipient = 20;
 
  private:
   std::unique_ptr<Mailer> inner_;
   mutable std::mutex mutex_;
-  std::map<std::string, MailMessage> last_;
+  std::map<std::string, std::vector<MailMessage>> last_;
 };
 
 }  // namespace fff::mail
