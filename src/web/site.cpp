@@ -18,6 +18,7 @@
 #include "embedded/storefront_strings.hpp"
 #include "embedded/storefront_templates.hpp"
 #include "infra/http/perimeter.hpp"
+#include "infra/mail/templates.hpp"
 
 namespace fff::web {
 namespace {
@@ -65,32 +66,6 @@ bool accepts_gzip(const http::Request& req) {
   return ae && ae->find("gzip") != std::string_view::npos;
 }
 
-// JSON to mustache data, as the mail templates do: objects and arrays as they are, numbers as
-// text, null, false and "" falsy so `{{#x}}` skips them.
-data to_data(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::object: {
-      data out = data::type::object;
-      for (const auto& [key, value] : v.get_object()) out.set(std::string(key), to_data(value));
-      return out;
-    }
-    case json::kind::array: {
-      data out = data::type::list;
-      for (const auto& item : v.get_array()) out.push_back(to_data(item));
-      return out;
-    }
-    case json::kind::string:
-      if (v.get_string().empty()) return data(false);
-      return data(std::string(v.get_string()));
-    case json::kind::bool_: return data(v.get_bool());
-    case json::kind::null: return data(false);
-    case json::kind::int64: return data(std::to_string(v.get_int64()));
-    case json::kind::uint64: return data(std::to_string(v.get_uint64()));
-    case json::kind::double_: return data(json::serialize(v));
-  }
-  return data(false);
-}
-
 std::string content_type_of(std::string_view name) {
   if (name.ends_with(".css")) return "text/css; charset=utf-8";
   if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
@@ -106,18 +81,7 @@ bool is_local_path(std::string_view p) {
 }
 
 std::string url_encode(std::string_view in) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return http::percent_encode(in, "/");
 }
 
 // JSON-LD sits inside <script>: "</" must not close it early.
@@ -556,7 +520,7 @@ http::Response Site::render(const http::Request& request, const PageContext& ctx
                  {"noindex", meta.noindex}};
   page_data["meta"] = std::move(m);
 
-  data root = to_data(page_data);
+  data root = mail::to_mustache_data(page_data);
   auto strings = impl.strings_data.find(ctx.locale);
   if (strings == impl.strings_data.end()) strings = impl.strings_data.find("en");
   if (strings != impl.strings_data.end()) root.set("t", strings->second);

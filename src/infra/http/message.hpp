@@ -82,5 +82,9 @@ struct Response {
 
 // Percent-decodes `in` (and '+' → ' ' when `plus_is_space`). False on a malformed escape.
 bool percent_decode(std::string_view in, std::string& out, bool plus_is_space);
+// Percent-encodes all but RFC 3986 unreserved characters and those in `keep` ("/" for a path);
+// a space becomes '+' when `space_as_plus` (form and query values), else %20.
+std::string percent_encode(std::string_view in, std::string_view keep = {},
+                           bool space_as_plus = false);
 
 }  // namespace fff::http

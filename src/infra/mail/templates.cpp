@@ -14,18 +14,27 @@ using kainjow::mustache::mustache;
 
 constexpr std::string_view kSuffix = ".mustache";
 
-// JSON to mustache data: objects and arrays as they are, numbers as text, null, false and the
-// empty string as false (so `{{#x}}` skips them; `{{x}}` prints nothing for any of them).
-data to_data(const json::value& v) {
+std::string one_line(std::string s) {
+  for (char& c : s)
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  size_t begin = s.find_first_not_of(' ');
+  size_t end = s.find_last_not_of(' ');
+  return begin == std::string::npos ? std::string() : s.substr(begin, end - begin + 1);
+}
+
+}  // namespace
+
+data to_mustache_data(const json::value& v) {
   switch (v.kind()) {
     case json::kind::object: {
       data out = data::type::object;
-      for (const auto& [key, value] : v.get_object()) out.set(std::string(key), to_data(value));
+      for (const auto& [key, value] : v.get_object())
+        out.set(std::string(key), to_mustache_data(value));
       return out;
     }
     case json::kind::array: {
       data out = data::type::list;
-      for (const auto& item : v.get_array()) out.push_back(to_data(item));
+      for (const auto& item : v.get_array()) out.push_back(to_mustache_data(item));
       return out;
     }
     case json::kind::string:
@@ -39,16 +48,6 @@ data to_data(const json::value& v) {
   }
   return data(false);
 }
-
-std::string one_line(std::string s) {
-  for (char& c : s)
-    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
-  size_t begin = s.find_first_not_of(' ');
-  size_t end = s.find_last_not_of(' ');
-  return begin == std::string::npos ? std::string() : s.substr(begin, end - begin + 1);
-}
-
-}  // namespace
 
 Result<MailTemplates> MailTemplates::from_files(
     const std::vector<std::pair<std::string, std::string>>& files) {
@@ -106,7 +105,7 @@ Result<RenderedMail> MailTemplates::render(std::string_view name, const json::ob
   if (!subject || !text || !html)
     return Error::not_found("mail_template_not_found",
                             "no mail template '" + std::string(name) + "'");
-  data root = to_data(input);
+  data root = to_mustache_data(input);
   // Partials of one kind: `_x.<kind>` (not the layout) as {{> x}}.
   auto with_partials = [&](std::string_view kind) {
     data d = root;

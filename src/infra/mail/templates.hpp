@@ -16,6 +16,8 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <kainjow/mustache.hpp>
 #include <map>
 #include <string>
 #include <string_view>
@@ -26,6 +28,10 @@
 #include "infra/mail/mailer.hpp"
 
 namespace fff::mail {
+
+// JSON as mustache data, for every template of the shop (mails and storefront pages): objects
+// and arrays as they are, numbers as text, and null, false and "" falsy so `{{#x}}` skips them.
+kainjow::mustache::data to_mustache_data(const boost::json::value& value);
 
 struct RenderedMail {
   std::string subject;

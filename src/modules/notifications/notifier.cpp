@@ -5,6 +5,7 @@
 
 #include "core/log.hpp"
 #include "core/money.hpp"
+#include "infra/http/message.hpp"
 #include "modules/notifications/store.hpp"
 
 namespace fff::notifications {
@@ -62,18 +63,7 @@ bool is_web_url(const std::string& url) {
 }
 
 std::string url_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return http::percent_encode(text);
 }
 
 // Lines of a shipment or a return: [{sku, product_name, quantity}].

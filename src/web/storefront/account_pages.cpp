@@ -38,18 +38,7 @@ struct Pages {
 // ---- small helpers ------------------------------------------------------------------------
 
 std::string encode(std::string_view in) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : in) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
+  return http::percent_encode(in, "/");
 }
 
 // The signed-in customer's principal (a cookie session); null for guests and staff.
