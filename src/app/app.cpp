@@ -312,7 +312,7 @@ Result<std::unique_ptr<App>> App::create(Config config) {
                                          return accounts->confirm_second_factor(session_id);
                                        }});
   for (auto wire : {&App::wire_events, &App::wire_cart, &App::wire_orders, &App::wire_notifications,
-                    &App::wire_web}) {
+                    &App::wire_web, &App::wire_admin}) {
     if (auto wired = (app.get()->*wire)(); !wired) return wired.error();
   }
   if (app->config_.test_routes) app->add_test_routes();

@@ -71,6 +71,9 @@ class CsrfTokens;
 namespace fff::web {
 class Site;
 }
+namespace fff::web::admin {
+class Admin;
+}
 
 namespace fff::app {
 
@@ -134,6 +137,7 @@ class App {
   Result<void> make_mailer();  // the mail driver the settings ask for (wire_notifications.cpp)
   Result<void> wire_events();  // catalog/stock events, search index, job routes (wire_events.cpp)
   Result<void> wire_web();     // the storefront's pages (wire_web.cpp)
+  Result<void> wire_admin();   // the admin console's pages (wire_admin.cpp)
 
   Config config_;
   MetricsRegistry metrics_;
@@ -162,6 +166,7 @@ class App {
   std::shared_ptr<webhooks::WebhookService> webhooks_;
   std::shared_ptr<const http::CsrfTokens> csrf_tokens_;  // forms on pages carry the token
   std::shared_ptr<web::Site> site_;  // the storefront: templates, strings, assets, page cache
+  std::shared_ptr<web::admin::Admin> admin_;  // the admin console (/admin): door, layout, pages
   http::Router router_;
   http::Pipeline pipeline_;
 };
