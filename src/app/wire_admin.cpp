@@ -3,6 +3,7 @@
 #include "app/app.hpp"
 #include "web/admin/admin.hpp"
 #include "web/admin/door_pages.hpp"
+#include "web/admin/ops_pages.hpp"
 #include "web/site.hpp"
 
 namespace fff::app {
@@ -12,11 +13,18 @@ Result<void> App::wire_admin() {
                                                web::admin::AdminOptions{.shop_name = "FFF"});
 
   // --- sign-in, second factor, sign-out, one's own account (lead) ---
-  web::admin::add_door_pages(router_, *admin_,
-                             web::admin::DoorPageServices{.accounts = *accounts_,
-                                                          .second_factor = *second_factor_});
+  web::admin::add_door_pages(
+      router_, *admin_,
+      web::admin::DoorPageServices{.accounts = *accounts_, .second_factor = *second_factor_});
 
   // --- dashboard, inventory, discounts (ops) ---
+  web::admin::add_ops_pages(
+      router_, *admin_,
+      web::admin::OpsPageServices{.orders = *orders_,
+                                  .analytics = std::make_shared<orders::SalesAnalytics>(*database_),
+                                  .inventory = *inventory_,
+                                  .catalog = *catalog_,
+                                  .pricing = *pricing_});
 
   // --- products: list, editor, images, import/export (catalog) ---
 
