@@ -57,7 +57,7 @@ int64_t nice_ceiling(int64_t value) {
   if (value <= 0) return 1;
   int64_t power = 1;
   while (power <= value / 10) power *= 10;
-  for (int64_t m : {power, 2 * power, power * 5 / 2, 5 * power})
+  for (int64_t m : {power, 2 * power, power * 5 / 2, 4 * power, 5 * power, 6 * power, 8 * power})
     if (m >= value) return m;
   return 10 * power;
 }
@@ -108,7 +108,7 @@ std::string line_chart_svg(const Chart& c, const std::function<std::string(int64
 }
 
 std::string bar_chart_svg(const Chart& c) {
-  constexpr int kWidth = 720, kRow = 34, kTop = 8, kLabelW = 220, kValueW = 120;
+  constexpr int kWidth = 520, kRow = 34, kTop = 8, kLabelW = 180, kValueW = 80;
   constexpr double kBarW = kWidth - kLabelW - kValueW;
   int rows = std::max<int>(1, static_cast<int>(c.points.size()));
   int height = kTop * 2 + rows * kRow;
@@ -123,7 +123,7 @@ std::string bar_chart_svg(const Chart& c) {
     svg += "<g class=\"ops-chart-row\"><title>" + escape_xml(p.label + ": " + p.value_label) +
            "</title>";
     svg += "<text class=\"ops-chart-label\" x=\"" + std::to_string(kLabelW - 10) + "\" y=\"" +
-           num(y + kRow / 2.0 + 4) + "\" text-anchor=\"end\">" + escape_xml(shorten(p.label, 30)) +
+           num(y + kRow / 2.0 + 4) + "\" text-anchor=\"end\">" + escape_xml(shorten(p.label, 22)) +
            "</text>";
     svg += "<rect class=\"ops-chart-bar\" x=\"" + std::to_string(kLabelW) + "\" y=\"" + num(y + 6) +
            "\" width=\"" + num(w) + "\" height=\"" + std::to_string(kRow - 12) + "\" rx=\"3\"/>";

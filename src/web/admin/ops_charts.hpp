@@ -34,7 +34,8 @@ std::string bar_chart_svg(const Chart& chart);
 
 // Escapes text for HTML/SVG content and attributes.
 std::string escape_xml(const std::string& text);
-// A "nice" upper bound for an axis: 1, 2, 2.5 or 5 times a power of ten, at least `value`.
+// A "nice" upper bound for an axis: 1, 2, 2.5, 4, 5, 6 or 8 times a power of ten, at least
+// `value` (so that quarters of it are round numbers too).
 int64_t nice_ceiling(int64_t value);
 
 }  // namespace fff::web::admin
