@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/money.hpp"
@@ -21,6 +22,17 @@ struct Pages {
   Currency currency() const { return s.pricing.settings().currency; }
   std::string money(int64_t minor) const { return Site::money(Money(minor, currency())); }
 };
+
+// The layout's description of an ops page (each draws its own heading with its actions).
+inline AdminPage page_for(std::string title, std::string section,
+                          std::vector<std::pair<std::string, std::string>> crumbs = {}) {
+  AdminPage page;
+  page.title = std::move(title);
+  page.section = std::move(section);
+  page.crumbs = std::move(crumbs);
+  page.own_heading = true;
+  return page;
+}
 
 // "2026-11-26T13:59:11.123456Z" → "2026-11-26 13:59" (UTC), as the admin shows times.
 std::string when(const std::string& iso);

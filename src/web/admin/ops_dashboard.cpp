@@ -58,13 +58,13 @@ Windows windows_for(const Period& period, Timestamp now, const std::string& curr
           {iso(chart_from), iso(now), currency}};
 }
 
-// {"text": "▲ 12.5%", "cls": "text-success", "sr": "up 12.5% on the previous 7 days"}.
+// {"text": "▲ 12.5%", "cls": "admin-change-up", "sr": "up 12.5% on the previous 7 days"}.
 json::object change(int64_t current, int64_t previous, const Period& period) {
   std::string against = std::string(" on the ") + period.previous;
   if (previous == 0) {
-    if (current == 0) return {{"text", "—"}, {"cls", "text-body-secondary"}, {"sr", "no change"}};
+    if (current == 0) return {{"text", "—"}, {"cls", "admin-muted"}, {"sr", "no change"}};
     return {{"text", "new"},
-            {"cls", "text-success"},
+            {"cls", "admin-change-up"},
             {"sr", "none in the " + std::string(period.previous)}};
   }
   double pct = (static_cast<double>(current) - static_cast<double>(previous)) * 100.0 /
@@ -72,10 +72,10 @@ json::object change(int64_t current, int64_t previous, const Period& period) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f%%", pct < 0 ? -pct : pct);
   if (current == previous)
-    return {{"text", "0.0%"}, {"cls", "text-body-secondary"}, {"sr", "no change" + against}};
+    return {{"text", "0.0%"}, {"cls", "admin-muted"}, {"sr", "no change" + against}};
   bool up = current > previous;
   return {{"text", std::string(up ? "▲ " : "▼ ") + buf},
-          {"cls", up ? "text-success" : "text-danger"},
+          {"cls", up ? "admin-change-up" : "admin-change-down"},
           {"sr", std::string(up ? "up " : "down ") + buf + against}};
 }
 
@@ -195,8 +195,8 @@ Result<json::object> stock_section(Pages& p) {
         {"available", available},
         {"href", "/admin/inventory/" + l.variant_id},
         {"badge", available <= 0
-                      ? json::object{{"label", "Out of stock"}, {"cls", "text-bg-danger"}}
-                      : json::object{{"label", "Low"}, {"cls", "text-bg-warning"}}}});
+                      ? json::object{{"label", "Out of stock"}, {"cls", "admin-badge-danger"}}
+                      : json::object{{"label", "Low"}, {"cls", "admin-badge-warning"}}}});
   }
   return json::object{
       {"threshold", *threshold}, {"rows", std::move(rows)}, {"empty", low->empty()}};
@@ -253,9 +253,8 @@ void add_dashboard_page(http::Router& router, const std::shared_ptr<Pages>& p) {
       if (!section) throw std::runtime_error("dashboard stock: " + section.error().message);
       d["stock"] = std::move(*section);
     }
-    return p->admin.render(
-        req, ctx, 200, "ops_dashboard", std::move(d),
-        AdminPage{.title = "Dashboard", .section = "dashboard", .crumbs = {}, .own_heading = true});
+    return p->admin.render(req, ctx, 200, "ops_dashboard", std::move(d),
+                           page_for("Dashboard", "dashboard"));
   });
 }
 

@@ -49,14 +49,15 @@ std::string value_text(const Coupon& c) {
 }
 
 json::object status_of(const Coupon& c, const std::string& now) {
-  if (!c.active) return {{"label", "Disabled"}, {"cls", "text-bg-secondary"}, {"key", "disabled"}};
+  if (!c.active)
+    return {{"label", "Disabled"}, {"cls", "admin-badge-neutral"}, {"key", "disabled"}};
   if (c.ends_at && *c.ends_at <= now)
-    return {{"label", "Expired"}, {"cls", "text-bg-secondary"}, {"key", "expired"}};
+    return {{"label", "Expired"}, {"cls", "admin-badge-neutral"}, {"key", "expired"}};
   if (c.starts_at && *c.starts_at > now)
-    return {{"label", "Scheduled"}, {"cls", "text-bg-info"}, {"key", "scheduled"}};
+    return {{"label", "Scheduled"}, {"cls", "admin-badge-info"}, {"key", "scheduled"}};
   if (c.usage_limit && c.used >= *c.usage_limit)
-    return {{"label", "Used up"}, {"cls", "text-bg-warning"}, {"key", "used_up"}};
-  return {{"label", "Active"}, {"cls", "text-bg-success"}, {"key", "active"}};
+    return {{"label", "Used up"}, {"cls", "admin-badge-warning"}, {"key", "used_up"}};
+  return {{"label", "Active"}, {"cls", "admin-badge-success"}, {"key", "active"}};
 }
 
 json::object coupon_row(const Coupon& c, const std::string& now) {
@@ -235,46 +236,40 @@ Response render_form(Pages& p, const Request& req, const StaffContext& ctx, int 
   if (existing) d["coupon"] = coupon_row(*existing, now);
   std::string title = existing ? existing->code : "New coupon";
   return p.admin.render(req, ctx, status, "ops_discount_form", std::move(d),
-                        AdminPage{.title = title,
-                                  .section = "discounts",
-                                  .crumbs = {{"Discounts", "/admin/discounts"}},
-                                  .own_heading = true});
+                        page_for(title, "discounts", {{"Discounts", "/admin/discounts"}}));
 }
 
 }  // namespace
 
 void add_discount_pages(http::Router& router, const std::shared_ptr<Pages>& p) {
   const Admin& admin = p->admin;
-  admin.add_page(
-      router, "GET", "/admin/discounts", "catalog",
-      [p](const Request& req, const StaffContext& ctx) {
-        auto coupons = p->s.pricing.coupons();
-        if (!coupons) throw std::runtime_error("coupons: " + coupons.error().message);
-        std::string now = to_iso8601(Clock::system().now());
-        std::string show = req.query_param("status").value_or("");
-        json::array rows;
-        int64_t active = 0, redemptions = 0;
-        for (const auto& c : *coupons) {
-          json::object row = coupon_row(c, now);
-          bool is_active = row["status"].as_object()["key"].as_string() == "active";
-          active += is_active;
-          redemptions += c.used;
-          if (show == "active" && !is_active) continue;
-          rows.push_back(std::move(row));
-        }
-        json::object d{{"rows", std::move(rows)},
-                       {"empty", coupons->empty()},
-                       {"count", static_cast<int64_t>(coupons->size())},
-                       {"active_count", active},
-                       {"redemptions", redemptions},
-                       {"only_active", show == "active"},
-                       {"can_write", ctx.can("catalog:write")}};
-        d["none_shown"] = !coupons->empty() && d["rows"].as_array().empty();
-        return p->admin.render(
-            req, ctx, 200, "ops_discounts", std::move(d),
-            AdminPage{
-                .title = "Discounts", .section = "discounts", .crumbs = {}, .own_heading = true});
-      });
+  admin.add_page(router, "GET", "/admin/discounts", "catalog",
+                 [p](const Request& req, const StaffContext& ctx) {
+                   auto coupons = p->s.pricing.coupons();
+                   if (!coupons) throw std::runtime_error("coupons: " + coupons.error().message);
+                   std::string now = to_iso8601(Clock::system().now());
+                   std::string show = req.query_param("status").value_or("");
+                   json::array rows;
+                   int64_t active = 0, redemptions = 0;
+                   for (const auto& c : *coupons) {
+                     json::object row = coupon_row(c, now);
+                     bool is_active = row["status"].as_object()["key"].as_string() == "active";
+                     active += is_active;
+                     redemptions += c.used;
+                     if (show == "active" && !is_active) continue;
+                     rows.push_back(std::move(row));
+                   }
+                   json::object d{{"rows", std::move(rows)},
+                                  {"empty", coupons->empty()},
+                                  {"count", static_cast<int64_t>(coupons->size())},
+                                  {"active_count", active},
+                                  {"redemptions", redemptions},
+                                  {"only_active", show == "active"},
+                                  {"can_write", ctx.can("catalog:write")}};
+                   d["none_shown"] = !coupons->empty() && d["rows"].as_array().empty();
+                   return p->admin.render(req, ctx, 200, "ops_discounts", std::move(d),
+                                          page_for("Discounts", "discounts"));
+                 });
 
   admin.add_page(router, "GET", "/admin/discounts/new", "catalog",
                  [p](const Request& req, const StaffContext& ctx) {

@@ -33,9 +33,9 @@ std::map<std::string, inventory::Location> locations_by_id(Pages& p) {
 }
 
 json::object stock_badge(int64_t available, int64_t threshold) {
-  if (available <= 0) return {{"label", "Out of stock"}, {"cls", "text-bg-danger"}};
-  if (available <= threshold) return {{"label", "Low"}, {"cls", "text-bg-warning"}};
-  return {{"label", "In stock"}, {"cls", "text-bg-success"}};
+  if (available <= 0) return {{"label", "Out of stock"}, {"cls", "admin-badge-danger"}};
+  if (available <= threshold) return {{"label", "Low"}, {"cls", "admin-badge-warning"}};
+  return {{"label", "In stock"}, {"cls", "admin-badge-success"}};
 }
 
 int64_t threshold_of(Pages& p) {
@@ -126,9 +126,8 @@ Response render_list(Pages& p, const Request& req, const StaffContext& ctx, int 
       {"can_write", ctx.can("inventory:write")},
       {"errors", errors.to_json()},
       {"threshold_error", errors.fields.count("threshold") ? errors.fields.at("threshold") : ""}};
-  return p.admin.render(
-      req, ctx, status, "ops_inventory", std::move(d),
-      AdminPage{.title = "Inventory", .section = "inventory", .crumbs = {}, .own_heading = true});
+  return p.admin.render(req, ctx, status, "ops_inventory", std::move(d),
+                        page_for("Inventory", "inventory"));
 }
 
 struct AdjustForm {
@@ -225,10 +224,7 @@ Response render_variant(Pages& p, const Request& req, const StaffContext& ctx, i
                  {"location_error", field_error("location")},
                  {"note_error", field_error("note")}};
   return p.admin.render(req, ctx, status, "ops_inventory_variant", std::move(d),
-                        AdminPage{.title = sku,
-                                  .section = "inventory",
-                                  .crumbs = {{"Inventory", "/admin/inventory"}},
-                                  .own_heading = true});
+                        page_for(sku, "inventory", {{"Inventory", "/admin/inventory"}}));
 }
 
 // The service's errors beside the form's fields (delta and set_on_hand are both "quantity").

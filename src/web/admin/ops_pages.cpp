@@ -33,20 +33,20 @@ int64_t page_param(const http::Request& req) {
 
 json::object order_status_badge(const std::string& status) {
   static const std::map<std::string, std::pair<const char*, const char*>> kBadges = {
-      {"pending_payment", {"Pending payment", "text-bg-warning"}},
-      {"confirmed", {"Confirmed", "text-bg-info"}},
-      {"paid", {"Paid", "text-bg-primary"}},
-      {"partially_fulfilled", {"Partially fulfilled", "text-bg-info"}},
-      {"fulfilled", {"Fulfilled", "text-bg-info"}},
-      {"shipped", {"Shipped", "text-bg-primary"}},
-      {"delivered", {"Delivered", "text-bg-success"}},
-      {"cancelled", {"Cancelled", "text-bg-secondary"}},
-      {"partially_refunded", {"Partially refunded", "text-bg-warning"}},
-      {"refunded", {"Refunded", "text-bg-secondary"}},
-      {"returned", {"Returned", "text-bg-secondary"}},
+      {"pending_payment", {"Pending payment", "admin-badge-warning"}},
+      {"confirmed", {"Confirmed", "admin-badge-info"}},
+      {"paid", {"Paid", "admin-badge-info"}},
+      {"partially_fulfilled", {"Partially fulfilled", "admin-badge-info"}},
+      {"fulfilled", {"Fulfilled", "admin-badge-info"}},
+      {"shipped", {"Shipped", "admin-badge-info"}},
+      {"delivered", {"Delivered", "admin-badge-success"}},
+      {"cancelled", {"Cancelled", "admin-badge-neutral"}},
+      {"partially_refunded", {"Partially refunded", "admin-badge-warning"}},
+      {"refunded", {"Refunded", "admin-badge-neutral"}},
+      {"returned", {"Returned", "admin-badge-neutral"}},
   };
   auto it = kBadges.find(status);
-  if (it == kBadges.end()) return {{"label", status}, {"cls", "text-bg-light"}};
+  if (it == kBadges.end()) return {{"label", status}, {"cls", "admin-badge-neutral"}};
   return {{"label", it->second.first}, {"cls", it->second.second}};
 }
 
