@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/id.hpp"
+#include "core/time.hpp"
 #include "infra/db/migrator.hpp"
 #include "migrations/orders.hpp"
 #include "modules/orders/store.hpp"
@@ -47,7 +48,7 @@ class SalesAnalyticsTest : public ::testing::TestWithParam<std::string> {
     o.customer_name = "Ana";
     o.shipping_method_code = "standard";
     o.shipping_method_name = "Standard";
-    o.created_at = o.updated_at = at;
+    o.created_at = o.updated_at = to_iso8601(*parse_iso8601(at));  // as the shop stores it
     o.refunded_minor = refunded;
     for (const auto& l : lines) {
       OrderLine line;
