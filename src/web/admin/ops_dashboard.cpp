@@ -58,14 +58,12 @@ Windows windows_for(const Period& period, Timestamp now, const std::string& curr
           {iso(chart_from), iso(now), currency}};
 }
 
-// {"text": "▲ 12.5%", "cls": "admin-change-up", "sr": "up 12.5% on the previous 7 days"}.
+// {"text": "▲ 12.5%", "cls": "admin-change-up", "sr": "up 12.5% vs previous 7 days"}.
 json::object change(int64_t current, int64_t previous, const Period& period) {
-  std::string against = std::string(" on the ") + period.previous;
+  std::string against = std::string(" vs ") + period.previous;
   if (previous == 0) {
     if (current == 0) return {{"text", "—"}, {"cls", "admin-muted"}, {"sr", "no change"}};
-    return {{"text", "new"},
-            {"cls", "admin-change-up"},
-            {"sr", "none in the " + std::string(period.previous)}};
+    return {{"text", "new"}, {"cls", "admin-change-up"}, {"sr", "up from none" + against}};
   }
   double pct = (static_cast<double>(current) - static_cast<double>(previous)) * 100.0 /
                static_cast<double>(previous);
