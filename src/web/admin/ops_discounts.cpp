@@ -271,13 +271,15 @@ void add_discount_pages(http::Router& router, const std::shared_ptr<Pages>& p) {
                                           page_for("Discounts", "discounts"));
                  });
 
-  admin.add_page(router, "GET", "/admin/discounts/new", "catalog",
-                 [p](const Request& req, const StaffContext& ctx) {
-                   if (!ctx.can("catalog:write"))
-                     return p->admin.forbidden(req, ctx,
-                                               Error::forbidden("forbidden", "catalog:write"));
-                   return render_form(*p, req, ctx, 200, std::nullopt, CouponForm{}, {});
-                 });
+  admin.add_page(
+      router, "GET", "/admin/discounts/new", "catalog",
+      [p](const Request& req, const StaffContext& ctx) {
+        if (!ctx.can("catalog:write"))
+          return p->admin.forbidden(
+              req, ctx,
+              Error::forbidden("permission_denied", "this caller may not use catalog:write"));
+        return render_form(*p, req, ctx, 200, std::nullopt, CouponForm{}, {});
+      });
 
   admin.add_page(router, "POST", "/admin/discounts", "catalog",
                  [p](const Request& req, const StaffContext& ctx) {
