@@ -112,7 +112,7 @@ test('admin ops: an inventory adjustment with a reason shows in the ledger', asy
     const bad = page.waitForResponse((r) => r.url().endsWith('/adjust'));
     await page.getByRole('button', { name: 'Adjust stock' }).click();
     assert.equal((await bad).status(), 422);
-    const quantity = page.getByLabel('Units');
+    const quantity = page.getByLabel('Units', { exact: true });
     assert.equal(await quantity.getAttribute('aria-invalid'), 'true');
     await page.locator('#adj-quantity-error').getByText(/whole number/).waitFor();
 
@@ -128,7 +128,7 @@ test('admin ops: an inventory adjustment with a reason shows in the ledger', asy
     await axeAdmin(page, 'admin-inventory-variant');
 
     // Taking more than there is: refused with a message, nothing moved.
-    await page.getByLabel('Units').fill('-5');
+    await page.getByLabel('Units', { exact: true }).fill('-5');
     await page.getByLabel('Reason').selectOption('correction');
     await page.getByRole('button', { name: 'Adjust stock' }).click();
     await page.locator('#adj-quantity-error').getByText(/below zero/).waitFor();
