@@ -63,7 +63,7 @@ json::object change(int64_t current, int64_t previous, const Period& period) {
   std::string against = std::string(" vs ") + period.previous;
   if (previous == 0) {
     if (current == 0) return {{"text", "—"}, {"cls", "admin-muted"}, {"sr", "no change"}};
-    return {{"text", "new"}, {"cls", "admin-change-up"}, {"sr", "up from none" + against}};
+    return {{"text", "▲ new"}, {"cls", "admin-change-up"}, {"sr", "up from none" + against}};
   }
   double pct = (static_cast<double>(current) - static_cast<double>(previous)) * 100.0 /
                static_cast<double>(previous);

@@ -15,7 +15,7 @@ namespace json = boost::json;
 using http::Request;
 using http::Response;
 
-constexpr int64_t kLevelsPerPage = 50;
+constexpr int64_t kLevelsPerPage = 25;
 constexpr int64_t kLedgerPerPage = 25;
 
 const std::map<std::string, std::string> kReasonLabels = {
