@@ -5,6 +5,7 @@
 #include "modules/staff/second_factor.hpp"
 #include "web/admin/admin.hpp"
 #include "web/admin/door_pages.hpp"
+#include "web/admin/ops_pages.hpp"
 #include "web/site.hpp"
 
 namespace fff::app {
@@ -31,6 +32,13 @@ Result<void> App::wire_admin() {
       web::admin::DoorPageServices{.accounts = *accounts_, .second_factor = *second_factor_});
 
   // --- dashboard, inventory, discounts (ops) ---
+  web::admin::add_ops_pages(
+      router_, *admin_,
+      web::admin::OpsPageServices{.orders = *orders_,
+                                  .analytics = std::make_shared<orders::SalesAnalytics>(*database_),
+                                  .inventory = *inventory_,
+                                  .catalog = *catalog_,
+                                  .pricing = *pricing_});
 
   // --- products: list, editor, images, import/export (catalog) ---
 

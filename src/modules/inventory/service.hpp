@@ -75,6 +75,18 @@ class InventoryService {
   Result<std::map<std::string, int64_t>> on_hand(const std::vector<std::string>& variant_ids);
   Result<std::vector<Location>> locations();
 
+  // Staff listings and the low-stock threshold (levels_service.cpp).
+  // Levels by variant and location. Error: invalid invalid_parameter for a limit outside
+  // 1..500 or a negative offset; ids that are not UUIDs match nothing.
+  Result<LevelPage> level_page(const LevelQuery& query);
+  // At or below this many units available a variant is low on stock (default
+  // kDefaultLowStockThreshold until staff set one).
+  Result<int64_t> low_stock_threshold();
+  // Error: unprocessable invalid_threshold (field "threshold") outside 0..kMaxLowStockThreshold.
+  Result<void> set_low_stock_threshold(int64_t threshold);
+  // Variants at or below the threshold, fewest available first, at most `limit` (1..500).
+  Result<std::vector<VariantStock>> low_stock(int limit);
+
  private:
   StockStore store_;
   const Clock& clock_;

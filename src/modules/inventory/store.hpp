@@ -79,6 +79,15 @@ class StockStore {
   Result<std::map<std::string, int64_t>> on_hand(const std::vector<std::string>& variant_ids);
   Result<std::vector<Location>> locations();
 
+  // Staff listings and settings (levels_store.cpp).
+  Result<LevelPage> level_page(const LevelQuery& query);
+  // Variants whose available units (summed over locations) are at most `threshold`, fewest
+  // first, at most `limit`.
+  Result<std::vector<VariantStock>> low_stock(int64_t threshold, int limit);
+  // An integer setting from inventory_settings; nullopt when never set.
+  Result<std::optional<int64_t>> setting(const std::string& name);
+  Result<void> set_setting(const std::string& name, int64_t value);
+
  private:
   db::Database& db_;
 };
