@@ -2,6 +2,7 @@
 // Site for templates and assets), then each area's pages in its own block below.
 #include "app/app.hpp"
 #include "web/admin/admin.hpp"
+#include "web/admin/catalog_pages.hpp"
 #include "web/admin/door_pages.hpp"
 #include "web/site.hpp"
 
@@ -12,13 +13,16 @@ Result<void> App::wire_admin() {
                                                web::admin::AdminOptions{.shop_name = "FFF"});
 
   // --- sign-in, second factor, sign-out, one's own account (lead) ---
-  web::admin::add_door_pages(router_, *admin_,
-                             web::admin::DoorPageServices{.accounts = *accounts_,
-                                                          .second_factor = *second_factor_});
+  web::admin::add_door_pages(
+      router_, *admin_,
+      web::admin::DoorPageServices{.accounts = *accounts_, .second_factor = *second_factor_});
 
   // --- dashboard, inventory, discounts (ops) ---
 
   // --- products: list, editor, images, import/export (catalog) ---
+  web::admin::add_catalog_pages(
+      router_, *admin_,
+      web::admin::CatalogPageServices{.catalog = *catalog_, .inventory = *inventory_});
 
   // --- orders, packing slips, customers (orders) ---
 
