@@ -13,9 +13,9 @@ Result<void> App::wire_admin() {
                                                web::admin::AdminOptions{.shop_name = "FFF"});
 
   // --- sign-in, second factor, sign-out, one's own account (lead) ---
-  web::admin::add_door_pages(
-      router_, *admin_,
-      web::admin::DoorPageServices{.accounts = *accounts_, .second_factor = *second_factor_});
+  web::admin::add_door_pages(router_, *admin_,
+                             web::admin::DoorPageServices{.accounts = *accounts_,
+                                                          .second_factor = *second_factor_});
 
   // --- dashboard, inventory, discounts (ops) ---
 
