@@ -107,10 +107,11 @@ function uploadImages() {
         bar.setAttribute('aria-valuenow', String(pct));
         state.textContent = `${pct}%`;
       },
-      done(text, ok) {
+      say(text) { state.textContent = text; },
+      finish(text, ok) {
+        if (ok) this.progress(1);
         state.textContent = text;
         fill.classList.add(ok ? 'bg-success' : 'bg-danger');
-        if (ok) this.progress(1);
       },
     };
   };
@@ -131,16 +132,15 @@ function uploadImages() {
     }
     const ui = row(file);
     try {
-      ui.done('Preparing…', true);
-      ui.progress(0);
+      ui.say('Preparing…');
       const ticket = await api('POST', '/api/v1/admin/media/uploads', { content_type: type, bytes: file.size });
       const asset = await put(ticket.upload_url, file, type, (f) => ui.progress(f));
-      ui.done('Attaching…', true);
+      ui.say('Attaching…');
       await api('POST', `/api/v1/admin/products/${product}/images`, { media_key: asset.key, alt: zone.dataset.alt || '' });
-      ui.done('Added', true);
+      ui.finish('Added', true);
       return true;
     } catch (e) {
-      ui.done('Failed', false);
+      ui.finish('Failed', false);
       errors.push(`${file.name} was not uploaded: ${e.message}`);
       return false;
     }
