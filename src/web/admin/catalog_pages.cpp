@@ -584,7 +584,9 @@ Response render_editor(const Pages& p, const Request& req, const StaffContext& c
                        const FormErrors& errors) {
   const auto& pr = record.product;
   ProductFormValues v = form ? values_of(*form) : values_of(pr);
-  if (form) v.updated_at = form->get("updated_at");
+  // The version the next save is checked against: always the record shown (a form is only shown
+  // again after the conflict check passed, or with the record as it is after a partial save).
+  v.updated_at = pr.updated_at;
   std::map<std::string, VariantRow> submitted;
   if (form)
     for (auto& row : rows_of(*form)) submitted[row.id] = row;
