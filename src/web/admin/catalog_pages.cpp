@@ -33,6 +33,14 @@ struct Pages {
   inventory::InventoryService& inventory;
 };
 
+std::string not_imported(const std::vector<catalog::ImportRowError>& errors) {
+  std::set<int64_t> rows;
+  for (const auto& e : errors) rows.insert(e.row);
+  return (rows.size() == 1 ? std::string("1 row has")
+                           : std::to_string(rows.size()) + " rows have") +
+         " errors; nothing was imported.";
+}
+
 std::string when(const std::string& iso) {  // "2026-11-26T13:59:10.123Z" → "2026-11-26 13:59"
   if (iso.size() < 16) return iso;
   return iso.substr(0, 10) + " " + iso.substr(11, 5);
@@ -1044,10 +1052,7 @@ Response run_import(const Pages& p, const Request& req, const StaffContext& ctx)
   if (!errors.empty()) {
     catalog::ImportReport r;
     r.errors = std::move(errors);
-    return render_import(
-        p, req, ctx, 422,
-        report_of(r, true,
-                  std::to_string(r.errors.size()) + " rows have errors; nothing was imported."));
+    return render_import(p, req, ctx, 422, report_of(r, true, not_imported(r.errors)));
   }
   auto report = p.catalog.import_products(*products, catalog::ImportMode::all_or_nothing);
   if (!report) {
@@ -1060,10 +1065,7 @@ Response run_import(const Pages& p, const Request& req, const StaffContext& ctx)
   std::sort(report->errors.begin(), report->errors.end(),
             [](const auto& a, const auto& b) { return a.row < b.row; });
   if (!report->written)
-    return render_import(p, req, ctx, 422,
-                         report_of(*report, true,
-                                   std::to_string(report->errors.size()) +
-                                       " rows have errors; nothing was imported."));
+    return render_import(p, req, ctx, 422, report_of(*report, true, not_imported(report->errors)));
   return render_import(p, req, ctx, 200, report_of(*report, false, "Import complete."));
 }
 
