@@ -54,7 +54,7 @@ function png(size = 64) {
 test('admin catalog: create with sizes and an image → storefront and search; .txt refused; stale edit; axe', async () => {
   const staff = await createStaff({ role: 'staff', scopes: ['catalog'] });
   await withPage(browser, 'admin-catalog', { bypassCSP: true }, async (page, _context, problems) => {
-    await signInAdmin(page, staff);
+    await signInAdmin(page, staff, '/admin/products');
     const stamp = Date.now().toString(36);
     const word = `zephyrine${stamp.replace(/[0-9]/g, '')}`;
     const title = `E2E Linen Shirt ${word}`;
@@ -63,7 +63,7 @@ test('admin catalog: create with sizes and an image → storefront and search; .
     // The list, with its primary action.
     await page.goto('/admin/products');
     await page.getByRole('heading', { level: 1, name: /Products/ }).waitFor();
-    await axeAdmin(page, 'admin-products');
+    await axeAdmin(page, 'products');
     await screenshots(page, 'admin-products');
     await page.getByRole('link', { name: 'Add product' }).first().click();
     await page.waitForURL('**/admin/products/new');
@@ -116,19 +116,20 @@ test('admin catalog: create with sizes and an image → storefront and search; .
     });
     await reloaded;
     await page.locator('.catalog-images img').first().waitFor();
-    const product = await adminApi('GET', `/api/v1/admin/products/${id}`);
+    const product = (await adminApi('GET', `/api/v1/admin/products/${id}`)).body;
     assert.equal(product.images.length, 1, 'the image is attached to the product');
-    await axeAdmin(page, 'admin-product-editor');
+    await axeAdmin(page, 'product-editor');
     await screenshots(page, 'admin-product-editor');
 
     // Someone else saves meanwhile: this editor's save is refused with both versions.
-    await adminApi('PATCH', `/api/v1/admin/products/${id}`, { title: `${title} (theirs)` });
+    const patched = await adminApi('PATCH', `/api/v1/admin/products/${id}`, { title: `${title} (theirs)` });
+    assert.equal(patched.status, 200, 'someone else saves the product');
     await page.getByLabel('Title', { exact: true }).fill(`${title} (mine)`);
     await page.getByRole('button', { name: 'Save', exact: true }).first().click();
     await page.getByText(/changed by someone else/).waitFor();
     assert.ok(await page.getByText(`${title} (theirs)`).first().isVisible());
     assert.ok(await page.getByText(`${title} (mine)`).first().isVisible());
-    const after = await adminApi('GET', `/api/v1/admin/products/${id}`);
+    const after = (await adminApi('GET', `/api/v1/admin/products/${id}`)).body;
     assert.equal(after.title, `${title} (theirs)`, 'nothing was overwritten');
 
     assert.deepEqual(problems.filter((p) => !/409/.test(p)), [], 'no console errors or 5xx');

@@ -385,7 +385,7 @@ Response list_page(const Pages& p, const Request& req, const StaffContext& ctx) 
       {"statuses", status_options(status, true)},
       {"categories", category_options(ref->categories, category)},
       {"brands", brand_options(ref->brands, brand)},
-      {"page", page},
+      {"page_no", page},
       {"pages", std::max<int64_t>(pages, 1)},
       {"show_stock", show_stock},
       {"can_write", ctx.can("catalog:write")},
@@ -656,7 +656,7 @@ Response render_editor(const Pages& p, const Request& req, const StaffContext& c
                  {"stock", field("stock", "0", errors)}};
   json::object d{{"is_new", false},
                  {"id", pr.id},
-                 {"title", pr.title},
+                 {"product_title", pr.title},
                  {"status_label", status_label(pr.status)},
                  {"status_badge", status_badge(pr.status)},
                  {"preview", "/p/" + pr.slug},
@@ -755,7 +755,7 @@ Response conflict_page(const Pages& p, const Request& req, const StaffContext& c
   }
   hidden.push_back({{"name", "updated_at"}, {"value", theirs.product.updated_at}});
   json::object d{{"id", theirs.product.id},
-                 {"title", theirs.product.title},
+                 {"product_title", theirs.product.title},
                  {"changed_at", when(theirs.product.updated_at)},
                  {"loaded_at", when(form.get("updated_at"))},
                  {"rows", std::move(rows)},
