@@ -4,6 +4,7 @@
 #include "modules/accounts/service.hpp"
 #include "modules/staff/second_factor.hpp"
 #include "web/admin/admin.hpp"
+#include "web/admin/catalog_pages.hpp"
 #include "web/admin/door_pages.hpp"
 #include "web/admin/ops_pages.hpp"
 #include "web/site.hpp"
@@ -41,6 +42,9 @@ Result<void> App::wire_admin() {
                                   .pricing = *pricing_});
 
   // --- products: list, editor, images, import/export (catalog) ---
+  web::admin::add_catalog_pages(
+      router_, *admin_,
+      web::admin::CatalogPageServices{.catalog = *catalog_, .inventory = *inventory_});
 
   // --- orders, packing slips, customers (orders) ---
 

@@ -84,7 +84,9 @@ struct ProductRecord {
 
 struct StaffProductQuery {
   std::optional<std::string> status;
-  std::string q;  // part of the title, or a SKU
+  std::string q;                           // part of the title, or a SKU
+  std::optional<std::string> category_id;  // exactly this category (not its descendants)
+  std::optional<std::string> brand_id;
   int page = 1;
   int per_page = 50;
 };

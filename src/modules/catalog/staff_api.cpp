@@ -708,6 +708,21 @@ Response fail(const Error& e, const Request& req) {
 
 }  // namespace
 
+Result<std::vector<ImportProduct>> import_rows_from_csv(const std::string& text,
+                                                        std::vector<ImportRowError>& errors) {
+  auto products = products_from_csv(text, errors);
+  if (!products && products.error().code == "csv_too_large") {
+    Error e = products.error();
+    e.code = "import_too_large";
+    return e;
+  }
+  return products;
+}
+
+Result<std::string> export_csv(CatalogService& service, const OnHandLookup& on_hand) {
+  return export_document(service, on_hand, true);
+}
+
 void add_staff_routes(http::Router& router, CatalogService& service,
                       const http::StaffAccess& access, OnHandLookup on_hand) {
   // Every route goes through the staff door as part of the catalog area.

@@ -589,8 +589,8 @@ Result<StaffProductPage> CatalogService::staff_products(const StaffProductQuery&
   StaffProductPage out;
   out.page = q.page;
   out.per_page = q.per_page;
-  auto found =
-      store_.staff_list(q.status, q.q, q.per_page, static_cast<int64_t>(q.page - 1) * q.per_page);
+  auto found = store_.staff_list(q.status, q.q, q.category_id, q.brand_id, q.per_page,
+                                 static_cast<int64_t>(q.page - 1) * q.per_page);
   if (!found) return found.error();
   out.total = found->second;
   std::vector<std::string> ids;

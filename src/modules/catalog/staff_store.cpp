@@ -316,12 +316,22 @@ Result<void> ProductStore::replace_translations(db::Transaction& tx, const std::
 }
 
 Result<std::pair<std::vector<Product>, int64_t>> ProductStore::staff_list(
-    const std::optional<std::string>& status, const std::string& q, int limit, int64_t offset) {
+    const std::optional<std::string>& status, const std::string& q,
+    const std::optional<std::string>& category_id, const std::optional<std::string>& brand_id,
+    int limit, int64_t offset) {
   db::Params params;
   std::string where = "1 = 1";
   if (status) {
     params.push_back(*status);
     where += " AND status = $" + std::to_string(params.size());
+  }
+  if (category_id) {
+    params.push_back(*category_id);
+    where += " AND category_id = $" + std::to_string(params.size());
+  }
+  if (brand_id) {
+    params.push_back(*brand_id);
+    where += " AND brand_id = $" + std::to_string(params.size());
   }
   if (!q.empty()) {
     // LIKE wildcards in what staff typed are literal.

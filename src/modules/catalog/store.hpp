@@ -149,9 +149,11 @@ class ProductStore {
                                     const std::string& id, const std::string& locale,
                                     const std::map<std::string, std::string>& fields);
   // Products in any status, newest first; `q` matches part of the title (any case) or slug,
-  // or a whole SKU. Returns the page and the total.
+  // or a whole SKU; `category_id` and `brand_id` match exactly. Returns the page and the total.
   Result<std::pair<std::vector<Product>, int64_t>> staff_list(
-      const std::optional<std::string>& status, const std::string& q, int limit, int64_t offset);
+      const std::optional<std::string>& status, const std::string& q,
+      const std::optional<std::string>& category_id, const std::optional<std::string>& brand_id,
+      int limit, int64_t offset);
   // Every product (any status) in slug order, `limit` at a time after `after_slug` (export).
   Result<std::vector<Product>> products_after(const std::string& after_slug, int limit);
   // One product in any status with everything staff see, read without a transaction (a read

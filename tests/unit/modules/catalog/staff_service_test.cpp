@@ -130,6 +130,40 @@ TEST_P(StaffCatalogTest, AVariantPriceChangeMovesTheFromPriceAndIsAnnounced) {
   EXPECT_EQ(changes_[0].product_ids, std::vector<std::string>{made->product.id});
 }
 
+TEST_P(StaffCatalogTest, StaffListFiltersByCategoryAndBrand) {
+  auto brand = service_->create_brand({"north", "North"});
+  ASSERT_TRUE(brand.ok());
+  ProductInput branded = dress("branded-dress");
+  branded.brand_id = std::optional<std::string>(brand->id);
+  ASSERT_TRUE(service_->create_product(branded).ok());
+  ProductInput elsewhere = dress("women-dress");
+  elsewhere.category_id = std::optional<std::string>(women_);
+  ASSERT_TRUE(service_->create_product(elsewhere).ok());
+
+  StaffProductQuery by_category;
+  by_category.category_id = dresses_;
+  auto found = service_->staff_products(by_category);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_EQ(found->total, 1);
+  EXPECT_EQ(found->items[0].product.slug, "branded-dress");
+
+  StaffProductQuery by_brand;
+  by_brand.brand_id = brand->id;
+  by_brand.q = "dress";
+  found = service_->staff_products(by_brand);
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->total, 1);
+  EXPECT_EQ(found->items[0].product.slug, "branded-dress");
+
+  StaffProductQuery neither;
+  neither.brand_id = brand->id;
+  neither.category_id = women_;
+  found = service_->staff_products(neither);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->total, 0);
+  EXPECT_TRUE(found->items.empty());
+}
+
 TEST_P(StaffCatalogTest, AStaleVersionIsAnEditConflictAndChangesNothing) {
   auto made = service_->create_product(dress("versioned-dress"));
   ASSERT_TRUE(made.ok());
