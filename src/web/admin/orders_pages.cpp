@@ -4,7 +4,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cctype>
-#include <kainjow/mustache.hpp>
 #include <map>
 #include <memory>
 
@@ -12,8 +11,6 @@
 #include "core/log.hpp"
 #include "core/money.hpp"
 #include "core/time.hpp"
-#include "embedded/admin_templates.hpp"
-#include "infra/mail/templates.hpp"
 #include "modules/accounts/service.hpp"
 #include "modules/orders/service.hpp"
 #include "modules/payments/service.hpp"
@@ -803,15 +800,6 @@ Response orders_list(Pages& p, const Request& req, const StaffContext& ctx) {
 
 // ---- the packing slip ---------------------------------------------------------------------
 
-const std::string& slip_template() {
-  static const std::string text = [] {
-    for (const auto& f : embedded_admin_templates())
-      if (std::string_view(f.name) == "orders_packing_slip.mustache") return std::string(f.text);
-    return std::string();
-  }();
-  return text;
-}
-
 Response packing_slip(Pages& p, const Request& req, const StaffContext& ctx) {
   auto o = p.s.orders.orders.find_by_number(std::string(req.param("number")));
   if (!o) return p.admin.not_found(req, ctx, "order");
@@ -823,7 +811,7 @@ Response packing_slip(Pages& p, const Request& req, const StaffContext& ctx) {
     units += l.quantity;
   }
   const Site& site = p.admin.site();
-  std::string css = site.asset_url("admin/orders.css");
+  std::string css = site.asset_url("admin/admin.css");
   json::object data{{"shop", site.options().shop_name},
                     {"number", o->number},
                     {"href", order_href(o->number)},
@@ -835,16 +823,17 @@ Response packing_slip(Pages& p, const Request& req, const StaffContext& ctx) {
                     {"units", units},
                     {"css", css},
                     {"script", site.asset_url("admin/orders.js")}};
-  kainjow::mustache::mustache tmpl(slip_template());
   std::string html;
-  if (tmpl.is_valid()) html = tmpl.render(mail::to_mustache_data(json::value(std::move(data))));
-  if (!tmpl.is_valid() || html.empty()) {
-    log::warn("packing slip template failed", {{"error", tmpl.error_message()}});
+  try {
+    html = site.render_template("admin/orders_packing_slip", data);
+  } catch (const std::exception& e) {
+    log::warn("packing slip template failed", {{"error", e.what()}});
     return Response::text(500, "The packing slip could not be made.");
   }
   Response res = Response::text(200, std::move(html), "text/html; charset=utf-8");
   res.headers.set("Cache-Control", "no-store");
-  return res;
+  res.headers.set("X-Robots-Tag", "noindex, nofollow");
+  return site.finish(req, std::move(res));
 }
 
 // ---- customers ----------------------------------------------------------------------------
