@@ -56,12 +56,17 @@ async function placeOrder(email, { quantity = 2 } = {}) {
   return { number: order.number, sku };
 }
 
+// The last mail to `email` whose subject holds `subject`, through the test-only route (the shop
+// must run with FFF_TEST_ROUTES=1); order mails are sent by a background job, so it waits.
 async function mailTo(email, subject) {
   const deadline = Date.now() + 30000;
   for (;;) {
     const res = await fetch(`${BASE_URL}/_test/mail/latest?to=${encodeURIComponent(email)}&subject=${encodeURIComponent(subject)}`);
     if (res.ok) return res.json();
-    if (Date.now() > deadline) throw new Error(`no mail "${subject}" to ${email} within 30 s (last ${res.status})`);
+    const body = await res.text();
+    assert.ok(body.includes('mail_not_found'),
+      `GET /_test/mail/latest answers ${res.status} without mail_not_found: the shop needs FFF_TEST_ROUTES=1`);
+    if (Date.now() > deadline) throw new Error(`no mail "${subject}" to ${email} within 30 s`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
