@@ -333,7 +333,9 @@ Response order_page(Pages& p, const Request& req, const StaffContext& ctx, const
   if (write) {
     can["capture"] = payment && payment->status == "authorized";
     can["cancel"] = orders::unfulfilled(o.status);
-    can["refund"] = refundable > 0;
+    // Money goes back before fulfilment or after delivery (the state machine's refund moves).
+    can["refund"] = refundable > 0 && (orders::can_transition(o.status, S::partially_refunded) ||
+                                       orders::can_transition(o.status, S::refunded));
     can["ship"] =
         (o.status == S::paid || o.status == S::confirmed || o.status == S::partially_fulfilled) &&
         to_ship > 0;
