@@ -7,6 +7,7 @@
 #include "web/admin/catalog_pages.hpp"
 #include "web/admin/door_pages.hpp"
 #include "web/admin/ops_pages.hpp"
+#include "web/admin/orders_pages.hpp"
 #include "web/site.hpp"
 
 namespace fff::app {
@@ -47,6 +48,11 @@ Result<void> App::wire_admin() {
       web::admin::CatalogPageServices{.catalog = *catalog_, .inventory = *inventory_});
 
   // --- orders, packing slips, customers (orders) ---
+  web::admin::add_orders_pages(
+      router_, *admin_,
+      web::admin::OrdersPageServices{
+          .orders = flows::OrderServices{*orders_, *payments_, *inventory_, *database_},
+          .accounts = *accounts_});
 
   // --- settings, webhooks, jobs, audit, staff, tokens (system) ---
 

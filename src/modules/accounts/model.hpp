@@ -92,4 +92,17 @@ struct AccountExport {
   std::vector<Session> sessions;
 };
 
+// Staff's customer list (the admin console): customers only, newest first, keyset pages.
+struct CustomerFilter {
+  // Part of the email or the name, case-insensitive; "" or none: everyone.
+  std::optional<std::string> search;
+  int limit = 50;
+  std::optional<std::string> after;  // the `next` of the previous page (an account id)
+};
+
+struct CustomerPage {
+  std::vector<Account> items;  // phone not opened
+  std::optional<std::string> next;
+};
+
 }  // namespace fff::accounts

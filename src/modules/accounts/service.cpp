@@ -765,6 +765,23 @@ Result<std::vector<Account>> AccountService::staff_accounts() {
   return out;
 }
 
+Result<CustomerPage> AccountService::customers(const CustomerFilter& filter) {
+  if (filter.limit < 1 || filter.limit > 200)
+    return Error::invalid("invalid_parameter", "limit must be from 1 to 200",
+                          {{"limit", "must be from 1 to 200"}});
+  auto stored = store_.customers(filter);
+  if (!stored) return stored.error();
+  CustomerPage page;
+  for (auto& s : *stored) {
+    if (static_cast<int>(page.items.size()) == filter.limit) {
+      page.next = page.items.back().id;
+      break;
+    }
+    page.items.push_back(std::move(s.account));
+  }
+  return page;
+}
+
 Result<size_t> AccountService::count_to_reseal() {
   return store_.count_not_on(keys_.active_key_id());
 }

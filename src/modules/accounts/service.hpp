@@ -124,6 +124,10 @@ class AccountService {
   Result<Account> set_role(const std::string& account_id, Role role,
                            const std::vector<std::string>& scopes);
   Result<std::vector<Account>> staff_accounts();
+  // Staff's customer list: active customers, newest first, searched by part of the email or
+  // name. Phones stay sealed (the list does not show them). Error: invalid invalid_parameter for
+  // a limit outside 1..200.
+  Result<CustomerPage> customers(const CustomerFilter& filter);
 
   // Re-seals up to `batch` addresses and phone numbers sealed under an older key; returns how
   // many. Zero means everything is on the active key (`fff keys rotate` loops until then).

@@ -1,5 +1,6 @@
 #include "modules/accounts/store.hpp"
 
+#include <cctype>
 #include <sstream>
 
 namespace fff::accounts {
@@ -131,6 +132,34 @@ Result<std::vector<StoredAccount>> AccountStore::staff_accounts() {
   auto r = db_.query(std::string("SELECT ") + kAccountColumns +
                      " FROM accounts WHERE role IN ('staff', 'admin') AND status = 'active' "
                      "ORDER BY email");
+  if (!r) return r.error();
+  std::vector<StoredAccount> out;
+  for (const auto& row : r->rows) out.push_back(read_account(row));
+  return out;
+}
+
+Result<std::vector<StoredAccount>> AccountStore::customers(const CustomerFilter& f) {
+  std::string sql = std::string("SELECT ") + kAccountColumns +
+                    " FROM accounts WHERE role = 'customer' AND status = 'active'";
+  db::Params params;
+  if (f.search && !f.search->empty()) {
+    // A LIKE pattern with the user's %, _ and \ taken literally.
+    std::string pattern = "%";
+    for (char c : *f.search) {
+      char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (lower == '%' || lower == '_' || lower == '\\') pattern += '\\';
+      pattern += lower;
+    }
+    pattern += '%';
+    params.push_back(pattern);
+    sql += " AND (lower(email) LIKE $1 ESCAPE '\\' OR lower(name) LIKE $1 ESCAPE '\\')";
+  }
+  if (f.after) {
+    params.push_back(*f.after);
+    sql += " AND id < $" + std::to_string(params.size());
+  }
+  sql += " ORDER BY id DESC LIMIT " + std::to_string(f.limit + 1);
+  auto r = db_.query(sql, params);
   if (!r) return r.error();
   std::vector<StoredAccount> out;
   for (const auto& row : r->rows) out.push_back(read_account(row));

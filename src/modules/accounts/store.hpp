@@ -50,6 +50,8 @@ class AccountStore {
   Result<std::optional<StoredAccount>> account_by_email(const std::string& email);
   Result<std::optional<StoredAccount>> account_by_id(const std::string& id);
   Result<std::vector<StoredAccount>> staff_accounts();
+  // Active customer accounts, newest first (`limit` + 1 rows, so the caller knows of a next page).
+  Result<std::vector<StoredAccount>> customers(const CustomerFilter& filter);
   Result<void> set_password_hash(const std::string& id, const std::string& hash,
                                  const std::string& now);
   Result<void> set_profile(const std::string& id, const std::string& name,

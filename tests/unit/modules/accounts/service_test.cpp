@@ -298,6 +298,52 @@ TEST_P(AccountServiceTest, VerificationLinkPointsAtThePublicUrl) {
   EXPECT_FALSE(service_->verify(token).ok());
 }
 
+TEST_P(AccountServiceTest, CustomerListSearchesEmailAndNameNewestFirstInPages) {
+  ASSERT_TRUE(service_->sign_up("ann@example.com", kPassword, "Ann Lee").ok());
+  ASSERT_TRUE(service_->sign_up("bob@example.com", kPassword, "Bob 100%_Cotton").ok());
+  ASSERT_TRUE(service_->sign_up("cat@shop.test", kPassword, "Cat Ng").ok());
+  ASSERT_TRUE(
+      service_->create_staff_account("sam@example.com", "Sam", kPassword, Role::staff, {}).ok());
+
+  auto filter = [](std::optional<std::string> search, int limit = 50,
+                   std::optional<std::string> after = std::nullopt) {
+    CustomerFilter f;
+    f.search = std::move(search);
+    f.limit = limit;
+    f.after = std::move(after);
+    return f;
+  };
+  auto all = service_->customers(filter(std::nullopt));
+  ASSERT_TRUE(all.ok()) << describe(all);
+  ASSERT_EQ(all->items.size(), 3u);  // staff are not customers
+  EXPECT_EQ(all->items[0].email, "cat@shop.test");
+  EXPECT_FALSE(all->next.has_value());
+
+  auto by_email = service_->customers(filter("EXAMPLE.com"));
+  ASSERT_TRUE(by_email.ok());
+  EXPECT_EQ(by_email->items.size(), 2u);
+  auto by_name = service_->customers(filter("lee"));
+  ASSERT_TRUE(by_name.ok());
+  ASSERT_EQ(by_name->items.size(), 1u);
+  EXPECT_EQ(by_name->items[0].email, "ann@example.com");
+  auto literal = service_->customers(filter("0%_c"));  // % and _ are not wildcards
+  ASSERT_TRUE(literal.ok());
+  ASSERT_EQ(literal->items.size(), 1u);
+  EXPECT_EQ(literal->items[0].email, "bob@example.com");
+  EXPECT_TRUE(service_->customers(filter("a%n"))->items.empty());
+
+  auto first = service_->customers(filter(std::nullopt, 2));
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->items.size(), 2u);
+  ASSERT_TRUE(first->next.has_value());
+  auto second = service_->customers(filter(std::nullopt, 2, first->next));
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->items.size(), 1u);
+  EXPECT_EQ(second->items[0].email, "ann@example.com");
+  EXPECT_FALSE(second->next.has_value());
+  EXPECT_EQ(service_->customers(filter(std::nullopt, 0)).error().code, "invalid_parameter");
+}
+
 TEST_P(AccountServiceTest, AddressesAndPhonesAreSealedAtRest) {
   auto s = signed_up("ann@example.com");
   AddressPatch input;
