@@ -32,7 +32,7 @@ test('system: a support-scoped staff member gets the 403 page and sees no Settin
       '/admin/settings/webhooks', '/admin/system/audit']) {
       const res = await page.goto(path);
       assert.equal(res.status(), 403, `${path} answers 403`);
-      await page.getByRole('main').getByText(/settings:read|staff:read|tokens:read|audit:read/).first().waitFor();
+      await page.getByTestId('admin-forbidden').waitFor();
     }
   });
 });
@@ -41,7 +41,7 @@ test('system: the admin sends a test email and it arrives', async () => {
   await withPage(browser, 'admin-system-email', { bypassCSP: true }, async (page, _context, problems) => {
     await signInAdmin(page, admin);
     await page.goto('/admin/settings/email');
-    await axeAdmin(page, 'admin-settings-email');
+    await axeAdmin(page, 'settings-email');
     const to = uniqueEmail('testmail');
     await page.getByLabel('Send to').fill(to);
     await page.getByRole('button', { name: 'Send test email' }).click();
@@ -67,7 +67,7 @@ test('system: webhook endpoint created with its secret shown once; delivery log 
   await withPage(browser, 'admin-system-webhooks', { bypassCSP: true }, async (page) => {
     await signInAdmin(page, admin);
     await page.goto('/admin/settings/webhooks');
-    await axeAdmin(page, 'admin-settings-webhooks');
+    await axeAdmin(page, 'settings-webhooks');
     const url = `https://example.com/fff-hooks/${Date.now()}`;
     await page.getByLabel('URL').fill(url);
     await page.getByLabel('Topics').fill('order.*, payment.captured');
@@ -78,7 +78,7 @@ test('system: webhook endpoint created with its secret shown once; delivery log 
     await page.getByText(url).first().waitFor();
     assert.equal(await page.getByText(secret).count(), 0, 'not shown again');
     assert.ok(!(await page.content()).includes(secret), 'the secret is not in the page any more');
-    await axeAdmin(page, 'admin-settings-webhook');
+    await axeAdmin(page, 'settings-webhook');
 
     await page.getByRole('button', { name: 'Disable' }).click();
     assert.match(await notice(page), /disabled/);
@@ -86,8 +86,8 @@ test('system: webhook endpoint created with its secret shown once; delivery log 
     assert.match(await notice(page), /enabled/);
 
     const list = await adminApi('GET', '/api/v1/admin/webhooks');
-    const items = list.items ?? list;
-    assert.ok(items.some((e) => e.url === url), 'the API lists the endpoint');
+    assert.equal(list.status, 200);
+    assert.ok(list.body.items.some((e) => e.url === url), 'the API lists the endpoint');
   });
 });
 
@@ -95,7 +95,7 @@ test('system: an API token is created, shown once, works, and is revoked', async
   await withPage(browser, 'admin-system-tokens', { bypassCSP: true }, async (page) => {
     await signInAdmin(page, admin);
     await page.goto('/admin/system/tokens');
-    await axeAdmin(page, 'admin-system-tokens');
+    await axeAdmin(page, 'system-tokens');
     const name = `e2e token ${Date.now()}`;
     await page.getByLabel('Name').fill(name);
     await page.getByLabel('orders read').check();
@@ -125,7 +125,7 @@ test('system: axe on settings, taxes, shipping, payments, jobs, audit and staff;
     await signInAdmin(page, admin);
     await page.goto('/admin/settings');
     await page.getByRole('cell', { name: 'Shop currency' }).waitFor();
-    await axeAdmin(page, 'admin-settings');
+    await axeAdmin(page, 'settings');
     await screenshots(page, 'admin-settings');
 
     await page.goto('/admin/settings/taxes');
@@ -133,10 +133,10 @@ test('system: axe on settings, taxes, shipping, payments, jobs, audit and staff;
     await page.getByLabel('Rate (%)').fill('20');
     await page.getByRole('button', { name: 'Save rate' }).click();
     assert.match(await notice(page), /FR set to 20/);
-    await axeAdmin(page, 'admin-settings-taxes');
+    await axeAdmin(page, 'settings-taxes');
 
     await page.goto('/admin/settings/shipping');
-    await axeAdmin(page, 'admin-settings-shipping');
+    await axeAdmin(page, 'settings-shipping');
     await page.getByRole('link', { name: 'Add shipping method' }).click();
     const code = `e2e-${Date.now().toString(36)}`;
     await page.getByLabel('Name').fill('E2E courier');
@@ -144,18 +144,18 @@ test('system: axe on settings, taxes, shipping, payments, jobs, audit and staff;
     await page.getByLabel('Price (USD)').fill('abc');
     await page.getByRole('button', { name: 'Create shipping method' }).click();
     await page.locator('#sm-price-error').waitFor();
-    await axeAdmin(page, 'admin-settings-shipping-422');
+    await axeAdmin(page, 'settings-shipping-422');
     await page.getByLabel('Price (USD)').fill('7.50');
     await page.getByRole('button', { name: 'Create shipping method' }).click();
     assert.match(await notice(page), /E2E courier created/);
     await page.getByRole('cell', { name: code }).waitFor();
 
-    for (const [path, name] of [['/admin/settings/payments', 'admin-settings-payments'],
-      ['/admin/system/jobs', 'admin-system-jobs'],
-      ['/admin/system/jobs?status=dead', 'admin-system-jobs-dead'],
-      ['/admin/system/audit', 'admin-system-audit'],
-      ['/admin/system/staff', 'admin-system-staff'],
-      ['/admin/system/staff/new', 'admin-system-staff-new']]) {
+    for (const [path, name] of [['/admin/settings/payments', 'settings-payments'],
+      ['/admin/system/jobs', 'system-jobs'],
+      ['/admin/system/jobs?status=dead', 'system-jobs-dead'],
+      ['/admin/system/audit', 'system-audit'],
+      ['/admin/system/staff', 'system-staff'],
+      ['/admin/system/staff/new', 'system-staff-new']]) {
       const res = await page.goto(path);
       assert.equal(res.status(), 200, `${path} opens`);
       await axeAdmin(page, name);

@@ -451,8 +451,9 @@ void add_shipping(http::Router& router, const Shared& p) {
                           {"methods", std::move(items)},
                           {"has_methods", !methods->empty()},
                           {"can_write", ctx.can("settings:write")}};
-        return p->admin.render(req, ctx, 200, "system_shipping", std::move(data),
-                               settings_page("Shipping", "/admin/settings/shipping"));
+        auto page = settings_page("Shipping", "/admin/settings/shipping");
+        page.own_heading = true;  // the title shares its row with "Add shipping method"
+        return p->admin.render(req, ctx, 200, "system_shipping", std::move(data), page);
       });
   p->admin.add_page(router, "GET", "/admin/settings/shipping/new", "settings",
                     [p](const Request& req, const StaffContext& ctx) {
@@ -639,15 +640,15 @@ json::object delivery_json(const webhooks::Delivery& d) {
         {"duration_ms", a.duration_ms},
         {"at", when(a.created_at)}});
   static const std::map<std::string, std::string> kBadge = {{"delivered", "success"},
-                                                            {"pending", "secondary"},
+                                                            {"pending", "neutral"},
                                                             {"failing", "warning"},
                                                             {"failed", "danger"},
-                                                            {"skipped", "secondary"}};
+                                                            {"skipped", "neutral"}};
   auto badge = kBadge.find(d.status);
   return {{"id", d.id},
           {"topic", d.topic},
           {"status", d.status},
-          {"badge", badge == kBadge.end() ? "secondary" : badge->second},
+          {"badge", badge == kBadge.end() ? "neutral" : badge->second},
           {"attempts", d.attempts},
           {"response_code", d.response_code ? json::value(*d.response_code) : json::value(nullptr)},
           {"created_at", when(d.created_at)},
@@ -821,13 +822,13 @@ void add_jobs(http::Router& router, const Shared& p) {
         json::array items;
         for (const auto& j : *list) {
           static const std::map<std::string, std::string> kBadge = {
-              {"ready", "info"}, {"running", "primary"}, {"done", "success"}, {"dead", "danger"}};
+              {"ready", "info"}, {"running", "info"}, {"done", "success"}, {"dead", "danger"}};
           auto badge = kBadge.find(j.status);
           items.push_back(json::object{
               {"id", j.id},
               {"kind", j.kind},
               {"status", j.status},
-              {"badge", badge == kBadge.end() ? "secondary" : badge->second},
+              {"badge", badge == kBadge.end() ? "neutral" : badge->second},
               {"attempts", j.attempts},
               {"max_attempts", j.max_attempts},
               {"run_at", when(j.run_at)},
@@ -1062,8 +1063,9 @@ void add_staff(http::Router& router, const Shared& p) {
         json::object data{{"tabs", system_tabs(ctx, "/admin/system/staff")},
                           {"members", std::move(items)},
                           {"can_write", ctx.can("staff:write")}};
-        return p->admin.render(req, ctx, 200, "system_staff", std::move(data),
-                               system_page("Staff"));
+        auto page = system_page("Staff");
+        page.own_heading = true;  // the title shares its row with "Add staff member"
+        return p->admin.render(req, ctx, 200, "system_staff", std::move(data), page);
       });
   p->admin.add_page(
       router, "GET", "/admin/system/staff/new", "staff",
@@ -1164,7 +1166,7 @@ Response tokens_page(const Shared& p, const Request& req, const StaffContext& ct
     std::string state = "active", badge = "success";
     if (t.revoked_at) {
       state = "revoked";
-      badge = "secondary";
+      badge = "neutral";
     } else if (t.expires_at && *t.expires_at <= now) {
       state = "expired";
       badge = "warning";
