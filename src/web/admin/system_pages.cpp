@@ -968,6 +968,17 @@ void add_audit(http::Router& router, const Shared& p) {
                           {"values", std::move(values)},
                           {"filtered", filter.actor || filter.action || filter.outcome ||
                                            filter.from || filter.to}};
+        data["paging"] = filter.after.has_value() || page->next_after.has_value();
+        if (filter.after) {
+          std::string first = "/admin/system/audit";
+          char sep = '?';
+          for (const char* name : {"actor", "action", "outcome", "from", "to"})
+            if (!q(name).empty()) {
+              first += sep + std::string(name) + "=" + http::percent_encode(q(name));
+              sep = '&';
+            }
+          data["first"] = first;
+        }
         if (page->next_after) {
           std::string next = "/admin/system/audit?after=" + *page->next_after;
           for (const char* name : {"actor", "action", "outcome", "from", "to"})
