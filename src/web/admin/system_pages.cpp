@@ -623,8 +623,9 @@ Response webhooks_page(const Shared& p, const Request& req, const StaffContext& 
   if (created)
     data["created"] =
         json::object{{"endpoint", endpoint_json(created->endpoint)}, {"secret", created->secret}};
-  return p->admin.render(req, ctx, status, "system_webhooks", std::move(data),
-                         settings_page("Webhooks", "/admin/settings/webhooks"));
+  auto page = settings_page("Webhooks", "/admin/settings/webhooks");
+  page.own_heading = true;  // the title shares its row with "Add endpoint"
+  return p->admin.render(req, ctx, status, "system_webhooks", std::move(data), page);
 }
 
 json::object delivery_json(const webhooks::Delivery& d) {
@@ -1219,8 +1220,9 @@ Response tokens_page(const Shared& p, const Request& req, const StaffContext& ct
     data["issued"] = json::object{{"name", issued->token.name},
                                   {"secret", issued->secret},
                                   {"scopes", join(issued->token.scopes)}};
-  return p->admin.render(req, ctx, status, "system_tokens", std::move(data),
-                         system_page("API tokens"));
+  auto page = system_page("API tokens");
+  page.own_heading = true;  // the title shares its row with "Create token"
+  return p->admin.render(req, ctx, status, "system_tokens", std::move(data), page);
 }
 
 void add_tokens(http::Router& router, const Shared& p) {
