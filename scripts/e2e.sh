@@ -14,6 +14,7 @@
 #
 # Env: E2E_ARTIFACTS, E2E_DEMO_PRODUCTS (default 200), E2E_TESTS (test files, default all),
 #      SHOP_KEEP_DATA=1 (keep the shop's data dir), CHROME_PATH (default /usr/bin/chromium),
+#      (the tests get FFF_BASE_URL, and FFF_ADMIN_TOKEN: the shop's bootstrap admin token)
 #      FFF_TEST_SERVER_LOG_DIR (when set, as in `make test`: the server log and the secrets the
 #      tests used are left there for scripts/check_secret_leaks.sh).
 set -euo pipefail
@@ -62,6 +63,7 @@ if [ -n "${FFF_TEST_SERVER_LOG_DIR:-}" ]; then
   mkdir -p "$FFF_TEST_SERVER_LOG_DIR"
   secrets="$FFF_TEST_SERVER_LOG_DIR/secrets-e2e.txt"
   : >"$secrets"
+  echo "$shop_admin_token" >>"$secrets"
 fi
 
 tests=()

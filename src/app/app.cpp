@@ -53,6 +53,7 @@
 #include "modules/staff/access.hpp"
 #include "modules/staff/api.hpp"
 #include "modules/staff/audit.hpp"
+#include "modules/staff/policy.hpp"
 #include "modules/staff/second_factor.hpp"
 #include "modules/staff/tokens.hpp"
 #include "modules/webhooks/service.hpp"
@@ -349,6 +350,24 @@ Result<size_t> App::reseal_secrets(size_t batch) {
   return *personal + *staff + *hooks;
 }
 
+Result<std::string> App::add_staff(const std::string& email, const std::string& name,
+                                   const std::string& password, const std::string& role,
+                                   const std::vector<std::string>& scopes) {
+  auto parsed = accounts::parse_role(role);
+  if (!parsed || *parsed == accounts::Role::customer)
+    return Error::invalid("unknown_role", "the role must be admin or staff");
+  for (const auto& scope : scopes)
+    if (!staff::is_staff_scope(scope))
+      return Error::invalid("unknown_scope",
+                            "unknown scope \"" + scope + "\": use catalog, orders or support");
+  if (name.empty()) return Error::invalid("name_required", "the name must not be empty");
+  auto made = accounts_->create_staff_account(
+      email, name, password, *parsed,
+      *parsed == accounts::Role::admin ? std::vector<std::string>{} : scopes);
+  if (!made) return made.error();
+  return made->id;
+}
+
 Result<size_t> App::secrets_to_reseal() {
   auto personal = accounts_->count_to_reseal();
   if (!personal) return personal.error();
@@ -513,6 +532,12 @@ int App::serve(bool run_jobs) {
   log::info("listening", {{"address", address},
                           {"database", db::to_string(database_->dialect())},
                           {"version", kVersion}});
+  // A new shop has nobody who can open the admin console yet: say how to make the first account.
+  if (auto staff = accounts_->staff_accounts(); staff && staff->empty())
+    log::info(
+        "no staff account yet: create one with `fff staff add --email … --name …` (the "
+        "password on stdin), then sign in at /admin",
+        {{"admin", config_.public_url + "/admin"}});
   jobs_->start(jobs::WorkerOptions{.run_jobs = run_jobs, .threads = config_.job_workers});
   bool clean = server.run(true);
   jobs_->stop();

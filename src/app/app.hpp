@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/config.hpp"
 #include "core/error.hpp"
@@ -111,6 +112,12 @@ class App {
   Result<size_t> reseal_secrets(size_t batch);
   // How many values reseal_secrets() has left to do.
   Result<size_t> secrets_to_reseal();
+  // Creates a staff account (`fff staff add`): role "admin" or "staff" with scopes (catalog,
+  // orders, support). Returns the new account's id. Errors: the accounts module's (invalid_email,
+  // weak_password, email_taken …).
+  Result<std::string> add_staff(const std::string& email, const std::string& name,
+                                const std::string& password, const std::string& role,
+                                const std::vector<std::string>& scopes);
   // The master key that seals from now on.
   const std::string& active_master_key() const;
   // Serves until SIGINT/SIGTERM. Returns the process exit code. Unless `run_jobs` is false

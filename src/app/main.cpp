@@ -108,6 +108,22 @@ int main(int argc, char** argv) {
   size_t rotate_batch = 500;
   keys_rotate->add_option("--batch", rotate_batch, "Values per batch (default 500)")
       ->check(CLI::Range(size_t{1}, size_t{100'000}));
+  auto* staff = cli.add_subcommand("staff", "Manage staff accounts of the admin console");
+  staff->require_subcommand(1);
+  auto* staff_add = staff->add_subcommand(
+      "add",
+      "Create a staff account that signs in at /admin; the password is read from the first line "
+      "of stdin (or env FFF_STAFF_PASSWORD)");
+  std::string staff_email, staff_name, staff_role = "admin";
+  std::vector<std::string> staff_scopes;
+  staff_add->add_option("--email", staff_email, "Email address to sign in with")->required();
+  staff_add->add_option("--name", staff_name, "Full name shown in the admin")->required();
+  staff_add->add_option("--role", staff_role, "admin (everything) or staff (default admin)")
+      ->check(CLI::IsMember({"admin", "staff"}));
+  staff_add
+      ->add_option("--scopes", staff_scopes,
+                   "For role staff: catalog, orders and/or support (comma-separated)")
+      ->delimiter(',');
   auto* routes =
       cli.add_subcommand("routes", "List the public HTTP routes, one `METHOD /path` per line");
   auto* version =
@@ -116,7 +132,8 @@ int main(int argc, char** argv) {
   std::string config_file;
   std::map<std::string, std::string> values;  // stable storage for CLI11 to write into
   std::vector<std::pair<std::string, CLI::Option*>> given;
-  for (auto* sub : {serve, worker, migrate, seed, reindex, routes, keys_add, keys_rotate}) {
+  for (auto* sub :
+       {serve, worker, migrate, seed, reindex, routes, keys_add, keys_rotate, staff_add}) {
     sub->add_option("--config", config_file,
                     "Config file of `key = value` lines, keys as below without dashes "
                     "(env FFF_CONFIG)");
@@ -216,6 +233,27 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*worker) return (*app)->work(drain);
+  if (*staff_add) {
+    std::string password;
+    if (const char* env = std::getenv("FFF_STAFF_PASSWORD"); env && *env) {
+      password = env;
+    } else {
+      if (::isatty(STDIN_FILENO) == 1) std::cerr << "password for " << staff_email << ": ";
+      std::getline(std::cin, password);
+    }
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    auto made = (*app)->add_staff(staff_email, staff_name, password, staff_role, staff_scopes);
+    if (!made) {
+      std::cerr << "fff: " << made.error().message;
+      for (const auto& f : made.error().fields)
+        std::cerr << " (" << f.field << ": " << f.message << ")";
+      std::cerr << "\n";
+      return 1;
+    }
+    std::cout << "staff account " << *made << " created for " << staff_email << " (" << staff_role
+              << "); sign in at " << config->public_url << "/admin\n";
+    return 0;
+  }
   if (*seed) {
     fff::app::DemoShopOptions options;
     options.products = seed_products;

@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "core/log.hpp"
+#include "embedded/admin_templates.hpp"
 #include "embedded/bootstrap_css.hpp"
 #include "embedded/storefront_static.hpp"
 #include "embedded/storefront_strings.hpp"
@@ -125,7 +126,8 @@ struct Site::Impl {
   std::map<std::string, data, std::less<>> strings_data;
   std::map<std::string, Asset, std::less<>> assets;            // by url_name
   std::map<std::string, std::string, std::less<>> asset_urls;  // source name → "/assets/…"
-  json::array script_urls;
+  json::array script_urls;        // the storefront's modules (web/static/js)
+  json::array admin_script_urls;  // the admin console's (web/static/admin/*.js)
   std::shared_ptr<const http::CsrfTokens> csrf;
   std::vector<LayoutFiller> fillers;
 
@@ -234,15 +236,19 @@ Result<std::unique_ptr<Site>> Site::create(SiteOptions options,
   Impl& impl = *site->impl_;
   impl.csrf = std::move(csrf);
 
-  for (const auto& f : embedded_storefront_templates()) {
-    std::string name(f.name);
-    if (!name.ends_with(kTemplateSuffix)) continue;
-    name.resize(name.size() - kTemplateSuffix.size());
-    mustache parsed{std::string(f.text)};
-    if (!parsed.is_valid())
-      return Error::invalid("template_invalid",
-                            std::string(f.name) + ": " + parsed.error_message());
-    impl.templates[name] = std::string(f.text);
+  // Storefront templates by their name, the admin console's as "admin/<name>".
+  for (auto [files, prefix] : {std::pair{embedded_storefront_templates(), ""},
+                               std::pair{embedded_admin_templates(), "admin/"}}) {
+    for (const auto& f : files) {
+      std::string name(f.name);
+      if (!name.ends_with(kTemplateSuffix)) continue;
+      name.resize(name.size() - kTemplateSuffix.size());
+      mustache parsed{std::string(f.text)};
+      if (!parsed.is_valid())
+        return Error::invalid("template_invalid",
+                              prefix + std::string(f.name) + ": " + parsed.error_message());
+      impl.templates[prefix + name] = std::string(f.text);
+    }
   }
 
   // Partials are pasted in at load: kainjow would parse a partial's text again on every use
@@ -257,7 +263,9 @@ Result<std::unique_ptr<Site>> Site::create(SiteOptions options,
       const auto& m = *it;
       out.append(text, last, static_cast<size_t>(m.position(0)) - last);
       last = static_cast<size_t>(m.position(0) + m.length(0));
-      auto partial = impl.templates.find("_" + m[1].str());
+      // An admin template's partials are the admin's own.
+      const std::string folder = owner.starts_with("admin/") ? "admin/" : "";
+      auto partial = impl.templates.find(folder + "_" + m[1].str());
       if (partial == impl.templates.end())
         return Error::invalid("template_invalid",
                               owner + ": no partial _" + m[1].str() + ".mustache");
@@ -332,14 +340,24 @@ Result<std::unique_ptr<Site>> Site::create(SiteOptions options,
   std::vector<std::pair<std::string, std::string_view>> statics;
   for (const auto& f : embedded_storefront_static()) statics.emplace_back(f.name, f.text);
   std::sort(statics.begin(), statics.end());
-  for (const auto& [name, text] : statics)
-    if (name.starts_with("css/") && name.ends_with(".css")) css += std::string(text) + '\n';
-  add_asset("css/site.css", std::move(css));
+  // The admin console has a stylesheet of its own (Bootstrap, then web/static/admin/*.css), so
+  // neither side ships the other's rules.
+  std::string admin_css = css;
   for (const auto& [name, text] : statics) {
-    if (name.starts_with("css/")) continue;
+    if (!name.ends_with(".css")) continue;
+    if (name.starts_with("css/")) css += std::string(text) + '\n';
+    if (name.starts_with("admin/")) admin_css += std::string(text) + '\n';
+  }
+  add_asset("css/site.css", std::move(css));
+  add_asset("admin/admin.css", std::move(admin_css));
+  for (const auto& [name, text] : statics) {
+    if (name.ends_with(".css") && (name.starts_with("css/") || name.starts_with("admin/")))
+      continue;
     add_asset(name, std::string(text));
-    if (name.starts_with("js/") && name.ends_with(".js"))
+    if (name.ends_with(".js") && name.starts_with("js/"))
       impl.script_urls.push_back(json::value(impl.asset_urls[name]));
+    if (name.ends_with(".js") && name.starts_with("admin/"))
+      impl.admin_script_urls.push_back(json::value(impl.asset_urls[name]));
   }
   return site;
 }
@@ -538,6 +556,22 @@ http::Response Site::render(const http::Request& request, const PageContext& ctx
                     std::string(kNoticeCookie) + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
   if (tl_defer_finish) return res;
   return finish_page(request, std::move(res));
+}
+
+std::string Site::render_template(std::string_view name, const json::object& data) const {
+  return impl_->render_template(std::string(name), mail::to_mustache_data(data));
+}
+
+http::Response Site::finish(const http::Request& request, http::Response response) const {
+  return finish_page(request, std::move(response));
+}
+
+json::array Site::admin_scripts() const {
+  return impl_->admin_script_urls;
+}
+
+const http::CsrfTokens* Site::csrf_tokens() const {
+  return impl_->csrf.get();
 }
 
 http::Response Site::cached(const http::Request& request,

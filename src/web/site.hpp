@@ -13,6 +13,7 @@
 // threads at once.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <functional>
 #include <map>
@@ -117,6 +118,16 @@ class Site {
   http::Response render(const http::Request& request, const PageContext& context, int status,
                         std::string_view page, boost::json::object data,
                         const PageMeta& meta) const;
+
+  // One template (no layout, no strings) with `data`: for the admin console, which has a layout
+  // of its own ("admin/_layout"). Throws std::runtime_error when the template fails to render.
+  std::string render_template(std::string_view name, const boost::json::object& data) const;
+  // A finished page: weak ETag (304 on If-None-Match), gzip when accepted.
+  http::Response finish(const http::Request& request, http::Response response) const;
+  // The admin console's script URLs (web/static/admin/*.js, hashed).
+  boost::json::array admin_scripts() const;
+  // The session-bound HMAC behind CSRF tokens (null without a session secret).
+  const http::CsrfTokens* csrf_tokens() const;
 
   // GET page handlers wrap their work in this: an anonymous request is answered from the page
   // cache when it can be, else `build` runs and its 200 answer is kept for the next visitor.

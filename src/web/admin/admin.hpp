@@ -21,6 +21,7 @@
 #include <boost/json/object.hpp>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,9 +41,9 @@ inline constexpr const char* kAdminNoticeCookie = "fff_admin_notice";
 
 // The signed-in staff member a page is rendered for.
 struct StaffContext {
-  PageContext page;                                 // csrf, path (locale is always "en")
-  std::shared_ptr<const http::Principal> who;       // never null inside a page handler
-  const http::Request* request = nullptr;           // the request being answered
+  PageContext page;                            // csrf, path (locale is always "en")
+  std::shared_ptr<const http::Principal> who;  // never null inside a page handler
+  const http::Request* request = nullptr;      // the request being answered
   const http::StaffAccess* access = nullptr;
   // Whether this staff member may use `permission` ("settings:read"): to hide links and buttons
   // the policy would refuse anyway (the page routes still decide for themselves).
@@ -54,20 +55,32 @@ using AdminHandler = std::function<http::Response(const http::Request&, const St
 
 // What the layout needs to know about a page besides its data.
 struct AdminPage {
-  std::string title;    // "Orders" → <title>Orders · Admin · FFF</title> and the <h1> unless
-                        // the template draws its own header (set `own_heading`)
-  std::string section;  // nav item to highlight: dashboard, orders, products, inventory,
-                        // customers, discounts, settings, system
+  std::string title = {};  // "Orders" → <title>Orders · Admin · FFF</title> and the <h1> unless
+                           // the template draws its own header (set `own_heading`)
+  std::string section = {};  // nav item to highlight: dashboard, orders, products, inventory,
+                             // customers, discounts, settings, system
   // Breadcrumbs before the title: {label, href}.
-  std::vector<std::pair<std::string, std::string>> crumbs;
+  std::vector<std::pair<std::string, std::string>> crumbs = {};
   bool own_heading = false;
+  // No sidebar or top bar: the sign-in pages, and printables such as the packing slip.
+  bool bare = false;
 };
 
 // A one-shot message shown at the top of the next admin page (after a 303).
 enum class NoticeKind { success, warning, danger };
 
+struct StaffProfile {
+  std::string name;
+  std::string email;
+};
+
 struct AdminOptions {
   std::string shop_name = "FFF";
+  // The signed-in staff member's name and email for the top bar (nullopt: unknown account).
+  std::function<std::optional<StaffProfile>(const std::string& account_id)> staff_profile;
+  // Whether the account has turned two-factor on: then a session that has not passed it is sent
+  // to the code prompt, whatever the shop's require_admin_totp says.
+  std::function<bool(const std::string& account_id)> has_second_factor;
 };
 
 class Admin {
@@ -106,8 +119,9 @@ class Admin {
                            std::string_view what) const;
 
   // Field errors of a service's invalid Error (Error::fields) as FormErrors, with `summary`.
-  static FormErrors form_errors(const Error& error, std::string summary = "Please fix the "
-                                                                          "fields marked below.");
+  static FormErrors form_errors(const Error& error, std::string summary =
+                                                        "Please fix the "
+                                                        "fields marked below.");
 
   struct Impl;
 
