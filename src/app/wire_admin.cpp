@@ -13,7 +13,6 @@
 
 #include "infra/jobs/queue.hpp"
 #include "infra/mail/mailer.hpp"
-#include "modules/accounts/service.hpp"
 #include "modules/pricing/service.hpp"
 #include "modules/staff/audit.hpp"
 #include "modules/staff/tokens.hpp"
