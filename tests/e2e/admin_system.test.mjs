@@ -124,7 +124,7 @@ test('system: axe on settings, taxes, shipping, payments, jobs, audit and staff;
   await withPage(browser, 'admin-system-pages', { bypassCSP: true }, async (page, _context, problems) => {
     await signInAdmin(page, admin);
     await page.goto('/admin/settings');
-    await page.getByRole('cell', { name: 'Shop currency' }).waitFor();
+    await page.getByRole('rowheader', { name: 'Shop currency' }).waitFor();
     await axeAdmin(page, 'settings');
     await screenshots(page, 'admin-settings');
 
