@@ -296,7 +296,16 @@ Response taxes_page(const Shared& p, const Request& req, const StaffContext& ctx
 void add_taxes(http::Router& router, const Shared& p) {
   p->admin.add_page(router, "GET", "/admin/settings/taxes", "settings",
                     [p](const Request& req, const StaffContext& ctx) {
-                      return taxes_page(p, req, ctx, 200, {}, json::object{{"name", "VAT"}});
+                      // ?country=FR fills the form with that country's rate, to change it.
+                      json::object values{{"name", "VAT"}};
+                      if (auto country = req.query_param("country"))
+                        if (auto rates = p->s.pricing.tax_rates())
+                          for (const auto& r : *rates)
+                            if (r.country == *country)
+                              values = {{"country", r.country},
+                                        {"rate", percent_text(r.rate_bp)},
+                                        {"name", r.name}};
+                      return taxes_page(p, req, ctx, 200, {}, std::move(values));
                     });
   p->admin.add_page(
       router, "POST", "/admin/settings/taxes", "settings",
@@ -783,6 +792,8 @@ void add_webhooks(http::Router& router, const Shared& p) {
         if (!again) {
           if (again.error().code == "webhook_not_found")
             return p->admin.not_found(req, ctx, "webhook endpoint");
+          if (again.error().kind == ErrorKind::not_found)
+            return p->admin.not_found(req, ctx, "webhook delivery");
           if (!users_fault(again.error())) return failure(again.error());
           std::string why = again.error().code == "webhook_disabled"
                                 ? "Enable the endpoint before delivering again"
