@@ -90,6 +90,7 @@ Result<void> App::wire_admin() {
                                           .audit = *audit_,
                                           .tokens = *tokens_,
                                           .accounts = *accounts_,
+                                          .second_factor = *second_factor_,
                                           .mailer = *mailer_};
     system.general = {
         {"Shop name", "FFF", "built in"},

@@ -25,6 +25,7 @@
 #include "modules/pricing/service.hpp"
 #include "modules/staff/audit.hpp"
 #include "modules/staff/policy.hpp"
+#include "modules/staff/second_factor.hpp"
 #include "modules/staff/tokens.hpp"
 #include "modules/webhooks/service.hpp"
 
@@ -1073,8 +1074,10 @@ void add_staff(http::Router& router, const Shared& p) {
         auto all = p->s.accounts.staff_accounts();
         if (!all) return failure(all.error());
         json::array items;
-        for (const auto& a : *all)
+        for (const auto& a : *all) {
+          auto totp = p->s.second_factor.enabled(a.id);
           items.push_back(json::object{{"id", a.id},
+                                       {"two_factor", totp && *totp},
                                        {"name", a.name},
                                        {"email", a.email},
                                        {"role", accounts::to_string(a.role)},
@@ -1083,6 +1086,7 @@ void add_staff(http::Router& router, const Shared& p) {
                                        {"has_scopes", !a.scopes.empty()},
                                        {"self", ctx.who && a.id == ctx.who->account_id},
                                        {"created_at", when(a.created_at)}});
+        }
         json::object data{{"tabs", system_tabs(ctx, "/admin/system/staff")},
                           {"members", std::move(items)},
                           {"can_write", ctx.can("staff:write")}};

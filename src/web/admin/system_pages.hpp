@@ -36,6 +36,7 @@ class PricingService;
 }
 namespace fff::staff {
 class AuditLog;
+class SecondFactorService;
 class TokenService;
 }  // namespace fff::staff
 namespace fff::webhooks {
@@ -66,6 +67,7 @@ struct SystemPageServices {
   staff::AuditLog& audit;
   staff::TokenService& tokens;
   accounts::AccountService& accounts;
+  staff::SecondFactorService& second_factor;  // whether each staff member has two-factor on
   mail::Mailer& mailer;  // the app's mailer: a test email goes where every mail goes
   std::vector<ConfiguredValue> general = {};
   std::vector<PaymentProviderInfo> payment_providers = {};
