@@ -532,6 +532,12 @@ int App::serve(bool run_jobs) {
   log::info("listening", {{"address", address},
                           {"database", db::to_string(database_->dialect())},
                           {"version", kVersion}});
+  // A new shop has nobody who can open the admin console yet: say how to make the first account.
+  if (auto staff = accounts_->staff_accounts(); staff && staff->empty())
+    log::info(
+        "no staff account yet: create one with `fff staff add --email … --name …` (the "
+        "password on stdin), then sign in at /admin",
+        {{"admin", config_.public_url + "/admin"}});
   jobs_->start(jobs::WorkerOptions{.run_jobs = run_jobs, .threads = config_.job_workers});
   bool clean = server.run(true);
   jobs_->stop();
