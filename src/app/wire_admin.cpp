@@ -84,7 +84,8 @@ Result<void> App::wire_admin() {
                                   .analytics = std::make_shared<orders::SalesAnalytics>(*database_),
                                   .inventory = *inventory_,
                                   .catalog = *catalog_,
-                                  .pricing = *pricing_});
+                                  .pricing = *pricing_,
+                                  .accounts = *accounts_});
 
   // --- products: list, editor, images, import/export (catalog) ---
   web::admin::add_catalog_pages(

@@ -177,7 +177,7 @@ Result<json::object> sales_section(Pages& p, const Period& period) {
 Result<json::object> stock_section(Pages& p) {
   auto threshold = p.s.inventory.low_stock_threshold();
   if (!threshold) return threshold.error();
-  auto low = p.s.inventory.low_stock(8);
+  auto low = p.s.inventory.low_stock(6);
   if (!low) return low.error();
   std::vector<std::string> ids;
   for (const auto& l : *low) ids.push_back(l.variant_id);

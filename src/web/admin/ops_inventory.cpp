@@ -166,6 +166,15 @@ Response render_variant(Pages& p, const Request& req, const StaffContext& ctx, i
   auto ledger = p.s.inventory.ledger_page(variant_id, static_cast<int>(kLedgerPerPage),
                                           (page - 1) * kLedgerPerPage);
   if (!ledger) throw std::runtime_error("inventory ledger: " + ledger.error().message);
+  // "staff:<account id>" as the staff member's name (the ledger keeps the stable id).
+  std::map<std::string, std::string> actors;
+  for (const auto& e : ledger->items) {
+    if (!e.actor.starts_with("staff:") || actors.count(e.actor)) continue;
+    auto account = p.s.accounts.find_account(e.actor.substr(6));
+    actors[e.actor] = account && *account
+                          ? ((*account)->name.empty() ? (*account)->email : (*account)->name)
+                          : "Staff member";
+  }
   json::array entries;
   for (const auto& e : ledger->items) {
     auto loc = locations.find(e.location_id);
@@ -179,7 +188,7 @@ Response render_variant(Pages& p, const Request& req, const StaffContext& ctx, i
                      {"change", (e.quantity > 0 ? "+" : "") + std::to_string(e.quantity)},
                      {"up", e.quantity > 0},
                      {"reason", reason},
-                     {"actor", e.actor},
+                     {"actor", actors.count(e.actor) ? actors.at(e.actor) : e.actor},
                      {"location", loc != locations.end() ? loc->second.name : e.location_id}});
   }
   json::array location_options;

@@ -22,6 +22,7 @@
 #include <memory>
 
 #include "infra/http/router.hpp"
+#include "modules/accounts/service.hpp"
 #include "modules/catalog/service.hpp"
 #include "modules/inventory/service.hpp"
 #include "modules/orders/analytics.hpp"
@@ -37,6 +38,7 @@ struct OpsPageServices {
   inventory::InventoryService& inventory;
   catalog::CatalogService& catalog;
   pricing::PricingService& pricing;
+  accounts::AccountService& accounts;  // names the staff in the stock ledger
 };
 
 // REQUIRES: `admin` and the services outlive the router.
