@@ -731,14 +731,15 @@ Response conflict_page(const Pages& p, const Request& req, const StaffContext& c
     if (it == by_id.end()) continue;
     const auto& v = *it->second;
     std::string name = "Variant " + v.sku;
-    rows.push_back({{"label", name + " SKU"},
-                    {"theirs", v.sku},
-                    {"mine", r.sku},
-                    {"differs", v.sku != r.sku}});
-    rows.push_back({{"label", name + " price"},
-                    {"theirs", decimal(v.price_minor)},
-                    {"mine", r.price},
-                    {"differs", decimal(v.price_minor) != r.price}});
+    // Variants only where the two versions differ: a product has up to hundreds of them.
+    if (v.sku != r.sku)
+      rows.push_back(
+          {{"label", name + " SKU"}, {"theirs", v.sku}, {"mine", r.sku}, {"differs", true}});
+    if (decimal(v.price_minor) != r.price)
+      rows.push_back({{"label", name + " price"},
+                      {"theirs", decimal(v.price_minor)},
+                      {"mine", r.price},
+                      {"differs", true}});
   }
   // "Save mine anyway" posts what was submitted again, against their version.
   json::array hidden;
