@@ -55,6 +55,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "e2e: interrupted" >&2; exit 130' INT TERM
 
+# The test-only routes: the admin tests read the mails the shop sent (/_test/mail/latest).
+export FFF_TEST_ROUTES=1
 shop_start "$bin" "$log" "${E2E_DEMO_PRODUCTS:-200}"
 base=$shop_url
 
