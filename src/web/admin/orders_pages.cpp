@@ -382,6 +382,7 @@ Response order_page(Pages& p, const Request& req, const StaffContext& ctx, const
   forms["ship"].as_object()["lines"] = std::move(ship_lines);
   forms["ship"].as_object()["carriers"] = std::move(carriers);
   if (payment) forms["refund"].as_object()["max"] = decimal(refundable, payment->currency);
+  forms["refund"].as_object()["refunded_before"] = std::to_string(o.refunded_minor);
   {
     const json::object& v = forms["refund"].as_object()["values"].as_object();
     const json::value* kind = v.if_contains("kind");
@@ -531,6 +532,17 @@ void add_actions(http::Router& router, const std::shared_ptr<Pages>& p) {
                          [p](const orders::Order& o, const Form& form, const std::string& actor,
                              FailedForm& failed, std::string& notice) -> Outcome {
                            failed.values = values_of(form, {"amount", "reason", "kind"});
+                           // The form says how much was refunded when it was shown: a second
+                           // click, or a colleague's refund meanwhile, must not send money twice.
+                           if (form.has("refunded_before") &&
+                               form.get("refunded_before") != std::to_string(o.refunded_minor)) {
+                             failed.values = json::object{};
+                             return Error::conflict(
+                                 "refunded_meanwhile",
+                                 "a refund was made since this page was loaded (" +
+                                     money(o.refunded_minor, o.currency) +
+                                     " refunded now); check the payment before refunding again");
+                           }
                            bool full = form.get("kind") != "partial";
                            std::optional<int64_t> amount;
                            if (!full) {
