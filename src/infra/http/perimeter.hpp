@@ -37,10 +37,13 @@ struct RateLimits {
   // The storefront's account forms that take a password or a mailed token are as sensitive as
   // their API twins; editing an address is not.
   std::vector<std::string> sensitive_routes = {
-      "/api/v1/auth/",   "/api/v1/admin/tokens",      "/api/v1/admin/me/totp", "/account/signin",
-      "/account/signup", "/account/forgot",           "/account/reset",        "/account/verify",
-      "/account/unlock", "/account/profile/password", "/account/profile/email",
-      "/admin/signin",   "/admin/account/password",   "/admin/account/totp"};
+      "/api/v1/auth/",           "/api/v1/admin/tokens",
+      "/api/v1/admin/me/totp",   "/account/signin",
+      "/account/signup",         "/account/forgot",
+      "/account/reset",          "/account/verify",
+      "/account/unlock",         "/account/profile/password",
+      "/account/profile/email",  "/admin/signin",
+      "/admin/account/password", "/admin/account/totp"};
 };
 
 // Answers 429 `rate_limited` with Retry-After once a budget is spent. When the shared store
