@@ -32,6 +32,13 @@ Result<void> App::wire_web() {
   // every stock movement, for the product pages' "only N left" (stock.changed, node-local).
   catalog_->on_change(
       [site = site_.get()](const catalog::CatalogChange&) { site->invalidate_pages(); });
+  // Search pages come from the index, which follows a write about a second later: a search made
+  // in between may have cached "no results", so the pages are forgotten again once it caught up.
+  // (The index updater is the catalog's thread and outlives site_ while the App is destroyed:
+  // the listener holds the site weakly.)
+  catalog_->on_indexed([site = std::weak_ptr<web::Site>(site_)] {
+    if (auto alive = site.lock()) alive->invalidate_pages();
+  });
   jobs_->on_event({"stock.changed"},
                   [site = site_.get()](const jobs::Event&) { site->invalidate_pages(); });
 

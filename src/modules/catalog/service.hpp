@@ -114,6 +114,12 @@ class CatalogService {
   // Registers a listener called after every committed change, on the writer's thread; it must
   // be quick (queue the work) and must not call back into writes. Register before serving.
   void on_change(CatalogChangeListener listener) { listeners_.push_back(std::move(listener)); }
+  // Registers a listener called after the search index committed changes (on the index updater's
+  // thread, up to about a second after the write). Whatever was made from search results while
+  // the index lagged — a cached "no results" page — is stale only now. Register before serving.
+  void on_indexed(std::function<void()> listener) {
+    index_listeners_.push_back(std::move(listener));
+  }
   // Every committed write also publishes kChangedTopic to the outbox in its transaction, with
   // data {"product_ids": […], "everything": bool}, so other nodes keep their caches and search
   // index current: they hand the event to apply_remote_change().
@@ -228,6 +234,7 @@ class CatalogService {
 
   ProductStore store_;
   std::vector<CatalogChangeListener> listeners_;
+  std::vector<std::function<void()>> index_listeners_;
   std::atomic<uint64_t> version_{0};
   const Clock& clock_;
   std::mutex reference_mutex_;

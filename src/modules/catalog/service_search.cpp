@@ -251,6 +251,7 @@ void CatalogService::index_changes() {
         s.applied = std::max(s.applied, taking);
       }
       s.applied_changed.notify_all();
+      for (const auto& listener : index_listeners_) listener();
     }
     if (!done) {
       if (done.error().code == "search_index_corrupt" ||
