@@ -400,21 +400,6 @@ std::string join_tags(const std::vector<std::string>& tags) {
   return out;
 }
 
-std::vector<std::string> split_tags(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    std::string tag = text.substr(start, comma - start);
-    while (!tag.empty() && tag.front() == ' ') tag.erase(0, 1);
-    while (!tag.empty() && tag.back() == ' ') tag.pop_back();
-    if (!tag.empty()) out.push_back(tag);
-    start = comma + 1;
-  }
-  return out;
-}
-
 // Rows of a CSV import grouped into products: consecutive or not, rows with the same slug are
 // one product; product columns are read from its first row. Row numbers are CSV record numbers
 // with the header as row 1, which is what a spreadsheet shows.
@@ -707,6 +692,21 @@ Response fail(const Error& e, const Request& req) {
 }
 
 }  // namespace
+
+std::vector<std::string> split_tags(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string tag = text.substr(start, comma - start);
+    while (!tag.empty() && tag.front() == ' ') tag.erase(0, 1);
+    while (!tag.empty() && tag.back() == ' ') tag.pop_back();
+    if (!tag.empty()) out.push_back(tag);
+    start = comma + 1;
+  }
+  return out;
+}
 
 Result<std::vector<ImportProduct>> import_rows_from_csv(const std::string& text,
                                                         std::vector<ImportRowError>& errors) {

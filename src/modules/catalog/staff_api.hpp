@@ -28,6 +28,9 @@ inline constexpr size_t kMaxImportRows = 10'000;
 // empty_import). The same reading as POST /api/v1/admin/products/import?format=csv.
 Result<std::vector<ImportProduct>> import_rows_from_csv(const std::string& text,
                                                         std::vector<ImportRowError>& errors);
+// "a, b,,c " → {"a", "b", "c"}: the tags cell of a CSV row or a form field, trimmed, empties
+// dropped.
+std::vector<std::string> split_tags(const std::string& text);
 // Every product as the CSV export (GET /api/v1/admin/products/export?format=csv) writes it.
 Result<std::string> export_csv(CatalogService& service, const OnHandLookup& on_hand);
 

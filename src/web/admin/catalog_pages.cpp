@@ -92,21 +92,6 @@ std::string sku_part(const std::string& text) {
   return out;
 }
 
-std::vector<std::string> split_tags(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    std::string tag = text.substr(start, comma - start);
-    while (!tag.empty() && tag.front() == ' ') tag.erase(0, 1);
-    while (!tag.empty() && tag.back() == ' ') tag.pop_back();
-    if (!tag.empty()) out.push_back(tag);
-    start = comma + 1;
-  }
-  return out;
-}
-
 std::string join_tags(const std::vector<std::string>& tags) {
   std::string out;
   for (const auto& t : tags) out += (out.empty() ? "" : ", ") + t;
@@ -233,7 +218,7 @@ ProductInput input_of(const ProductFormValues& v, bool creating) {
   in.description = v.description;
   in.category_id = v.category_id.empty() ? std::optional<std::string>() : v.category_id;
   in.brand_id = v.brand_id.empty() ? std::optional<std::string>() : v.brand_id;
-  in.tags = split_tags(v.tags);
+  in.tags = catalog::split_tags(v.tags);
   in.status = v.status.empty() ? std::string("draft") : v.status;
   in.seo_title = v.seo_title;
   in.seo_description = v.seo_description;
